@@ -1,0 +1,422 @@
+/* Main loop, connection life cycle and refresh scheduling. */
+#include "app.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "arena.h"
+
+static volatile sig_atomic_t pending_signal;
+static int signal_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	pending_signal = sig;
+	if (signal_pipe[1] >= 0) {
+		ssize_t r = write(signal_pipe[1], "s", 1);
+		(void)r;
+	}
+	errno = saved;
+}
+
+int app_pending_signal(void)
+{
+	return pending_signal;
+}
+
+static int install_signals(void)
+{
+	if (pipe(signal_pipe) != 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		fcntl(signal_pipe[i], F_SETFL, fcntl(signal_pipe[i], F_GETFL) | O_NONBLOCK);
+		fcntl(signal_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void drain_signal_pipe(void)
+{
+	char buf[64];
+	while (read(signal_pipe[0], buf, sizeof buf) > 0)
+		;
+}
+
+static int64_t realtime_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+void app_message(struct app *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->status, sizeof a->status, fmt, ap);
+	va_end(ap);
+	a->status_until = db_now() + 4.0;
+	a->redraw = true;
+}
+
+/* ------------------------------------------------------------ connection */
+
+static void fail_connection(struct app *a, const char *why)
+{
+	snprintf(a->conn_error, sizeof a->conn_error, "%s", why);
+	db_close(&a->db);
+	snapshot_free(a->building);
+	a->building = NULL;
+	queries_free(&a->qs);
+	a->stale = a->snap != NULL;
+	a->redraw = true;
+	if (a->s->batch || a->s->iterations) {
+		/* Nobody is watching: fail fast and say why. */
+		snprintf(a->fatal, sizeof a->fatal, "%s", why);
+		a->exit_code = 1;
+		a->quit = true;
+		return;
+	}
+	a->phase = PH_DISCONNECTED;
+	/* Exponential backoff 0.5 s .. 10 s with jitter, so a fleet of
+	 * dashboards does not reconnect in lockstep. */
+	a->backoff = a->backoff <= 0 ? 0.5 : fmin(a->backoff * 2, 10.0);
+	double jitter = a->backoff * 0.2 * ((double)rand() / RAND_MAX);
+	a->reconnect_at = db_now() + a->backoff + jitter;
+}
+
+static void start_connect(struct app *a)
+{
+	caps_clear(&a->caps);
+	if (db_connect_start(&a->db, a->s, a->password) != 0) {
+		fail_connection(a, a->db.error);
+		return;
+	}
+	a->phase = PH_CONNECTING;
+	a->redraw = true;
+}
+
+static char timeout_text[24];
+
+static void on_setup_result(void *ctx, int index, const PGresult *res)
+{
+	struct app *a = ctx;
+	char err[512];
+	if (!a->conn_error[0] && queries_take_setup(&a->caps, index, res, err, sizeof err) != 0)
+		snprintf(a->conn_error, sizeof a->conn_error, "%s", err);
+	if (index == SQ_IDENTITY && !a->conn_error[0])
+		a->caps.clock_offset_us -= realtime_us();
+}
+
+static int caps_index[CQ_COUNT];
+static char rel_names_literal[512];
+
+static void on_caps_result(void *ctx, int index, const PGresult *res)
+{
+	struct app *a = ctx;
+	char err[512];
+	if (!a->conn_error[0] &&
+	    queries_take_caps(&a->caps, caps_index[index], res, err, sizeof err) != 0)
+		snprintf(a->conn_error, sizeof a->conn_error, "%s", err);
+}
+
+static void send_setup(struct app *a)
+{
+	struct db_query q[SQ_COUNT];
+	snprintf(timeout_text, sizeof timeout_text, "%ld", a->s->statement_timeout_ms);
+	int n = queries_setup(q, timeout_text, a->s->schema);
+	a->conn_error[0] = '\0';
+	if (db_send_batch(&a->db, q, n, on_setup_result, a) != 0)
+		fail_connection(a, a->db.error);
+	else
+		a->phase = PH_SETUP;
+}
+
+static void send_caps(struct app *a)
+{
+	char *q = PQescapeIdentifier(a->db.conn, a->caps.schema, strlen(a->caps.schema));
+	if (!q) {
+		fail_connection(a, PQerrorMessage(a->db.conn));
+		return;
+	}
+	a->caps.qschema = xstrdup(q);
+	PQfreemem(q);
+	struct db_query qs[CQ_COUNT];
+	int n = queries_caps(&a->caps, qs, caps_index, rel_names_literal, sizeof rel_names_literal);
+	if (db_send_batch(&a->db, qs, n, on_caps_result, a) != 0)
+		fail_connection(a, a->db.error);
+	else
+		a->phase = PH_CAPS;
+}
+
+/* ------------------------------------------------------------ refreshes */
+
+static void on_overview_result(void *ctx, int index, const PGresult *res)
+{
+	struct app *a = ctx;
+	if (a->building && index < OQ_COUNT)
+		snapshot_take(a->building, a->batch_index[index], res);
+}
+
+static void start_refresh(struct app *a)
+{
+	struct db_query q[OQ_COUNT];
+	struct overview_params p = {.filter = a->filter, .inflight = a->caps.inflight_array};
+	int64_t est_now = realtime_us() + a->caps.clock_offset_us;
+	int64_t start = model_range_start(est_now / 1000000, a->range_hours);
+	snprintf(p.range_start, sizeof p.range_start, "%lld", (long long)start);
+	a->building = snapshot_new(a->range_hours, start, est_now, a->filter);
+	int n = queries_overview(&a->qs, &p, q, a->batch_index);
+	a->refresh_started = db_now();
+	if (db_send_batch(&a->db, q, n, on_overview_result, a) != 0)
+		fail_connection(a, a->db.error);
+}
+
+static void mark_missing_panels(struct app *a, struct snapshot *s)
+{
+	static const struct {
+		enum overview_query q;
+		enum rel_id rel;
+	} needs[] = {
+	    {OQ_EXEC_SERIES, REL_EXECUTION_THROUGHPUT_HOURLY},
+	    {OQ_STATUS_BUCKETS, REL_EXECUTION_STATUS_HOURLY},
+	    {OQ_STATUS_ACTIONS, REL_EXECUTION_STATUS_HOURLY},
+	    {OQ_WORKERS, REL_WORKER},
+	    {OQ_CHANGES, REL_EXECUTION_HISTORY},
+	};
+	for (size_t i = 0; i < sizeof needs / sizeof *needs; i++) {
+		if (a->qs.sql[needs[i].q])
+			continue;
+		struct panel_state *p = &s->panel[queries_panel_of(needs[i].q)];
+		p->missing = true;
+		snprintf(p->note, sizeof p->note, "%s.%s does not exist", a->caps.schema,
+		         model_rel_name(needs[i].rel));
+	}
+}
+
+static void finish_refresh(struct app *a)
+{
+	struct snapshot *s = a->building;
+	a->building = NULL;
+	s->fetched_at = db_now();
+	s->refresh_seconds = s->fetched_at - a->refresh_started;
+	a->caps.clock_offset_us = s->server_now_us - realtime_us();
+	mark_missing_panels(a, s);
+	snapshot_finish(s);
+	snapshot_sort_actions(s, a->sort);
+	snapshot_free(a->snap);
+	a->snap = s;
+	a->stale = false;
+	a->refreshes++;
+	a->next_refresh = a->refresh_started + a->refresh_interval;
+	a->fe->refreshed(a);
+	a->redraw = true;
+	if (a->s->iterations && a->refreshes >= a->s->iterations)
+		a->quit = true;
+}
+
+static void on_batch_done(struct app *a)
+{
+	switch (a->phase) {
+	case PH_SETUP:
+		if (a->conn_error[0]) {
+			char why[512];
+			snprintf(why, sizeof why, "%s", a->conn_error);
+			fail_connection(a, why);
+		} else {
+			send_caps(a);
+		}
+		break;
+	case PH_CAPS:
+		if (a->conn_error[0]) {
+			char why[512];
+			snprintf(why, sizeof why, "%s", a->conn_error);
+			fail_connection(a, why);
+			break;
+		}
+		queries_caps_done(&a->caps);
+		queries_build(&a->qs, &a->caps);
+		a->phase = PH_READY;
+		a->backoff = 0;
+		a->next_refresh = db_now();
+		a->redraw = true;
+		break;
+	case PH_READY:
+		if (a->building)
+			finish_refresh(a);
+		break;
+	default:
+		break;
+	}
+}
+
+static void handle_db(struct app *a, double now, bool ready)
+{
+	/* PQconnectPoll must only run when the socket is ready; the deadline
+	 * is checked regardless. */
+	if (a->db.state == DB_CONNECTING && !ready) {
+		if (a->db.connect_deadline > 0 && now > a->db.connect_deadline)
+			fail_connection(a, "connection timed out");
+		return;
+	}
+	for (;;) {
+		enum db_event ev = db_step(&a->db, now);
+		switch (ev) {
+		case DB_EV_NONE:
+			return;
+		case DB_EV_CONNECTED:
+			a->conn_error[0] = '\0';
+			send_setup(a);
+			break;
+		case DB_EV_BATCH_DONE:
+			on_batch_done(a);
+			break;
+		case DB_EV_FAILED:
+			fail_connection(a, a->db.error);
+			return;
+		}
+		if (a->quit || a->db.state != DB_BUSY)
+			return;
+	}
+}
+
+/* ------------------------------------------------------------ requests */
+
+void app_refresh_now(struct app *a)
+{
+	a->next_refresh = db_now();
+	if (a->phase == PH_DISCONNECTED)
+		a->reconnect_at = db_now();
+}
+
+void app_set_range(struct app *a, long hours)
+{
+	a->range_hours = hours;
+	app_refresh_now(a);
+}
+
+void app_set_filter(struct app *a, const char *filter)
+{
+	free(a->filter);
+	a->filter = filter && *filter ? xstrdup(filter) : NULL;
+	app_refresh_now(a);
+}
+
+void app_set_interval(struct app *a, double seconds)
+{
+	a->refresh_interval = seconds;
+	if (a->phase == PH_READY && !a->building)
+		a->next_refresh = a->refresh_started + seconds;
+}
+
+/* ------------------------------------------------------------ the loop */
+
+static int poll_timeout_ms(const struct app *a, double now)
+{
+	double wake = now + 1.0; /* ages and clocks on screen tick every second */
+	if (a->phase == PH_DISCONNECTED)
+		wake = fmin(wake, a->reconnect_at);
+	if (a->phase == PH_READY && !a->building && !a->paused)
+		wake = fmin(wake, a->next_refresh);
+	if (a->phase == PH_CONNECTING && a->db.connect_deadline > 0)
+		wake = fmin(wake, a->db.connect_deadline);
+	double ms = (wake - now) * 1000.0;
+	return ms <= 0 ? 0 : (int)ceil(ms);
+}
+
+static void tick(struct app *a, double now)
+{
+	if (a->phase == PH_DISCONNECTED && now >= a->reconnect_at)
+		start_connect(a);
+	if (a->phase == PH_READY && !a->building && !a->paused && now >= a->next_refresh)
+		start_refresh(a);
+	if (a->status[0] && now >= a->status_until) {
+		a->status[0] = '\0';
+		a->redraw = true;
+	}
+}
+
+int app_run(struct app *a)
+{
+	if (install_signals() != 0) {
+		snprintf(a->fatal, sizeof a->fatal, "cannot create a pipe: %s", strerror(errno));
+		return 1;
+	}
+	a->range_hours = a->s->range_hours;
+	a->refresh_interval = a->s->refresh;
+	a->filter = a->s->filter ? xstrdup(a->s->filter) : NULL;
+	a->reconnect_at = db_now();
+	if (a->fe->init(a) != 0)
+		return 1;
+	double last_draw = 0;
+	while (!a->quit) {
+		double now = db_now();
+		tick(a, now);
+		if (a->quit)
+			break;
+		if (a->redraw || now - last_draw >= 1.0) {
+			a->fe->draw(a);
+			a->redraw = false;
+			last_draw = now;
+		}
+		struct pollfd fds[3];
+		int nfds = 0, in_i = -1, db_i = -1;
+		fds[nfds++] = (struct pollfd){signal_pipe[0], POLLIN, 0};
+		if (a->fe->input_fd >= 0) {
+			in_i = nfds;
+			fds[nfds++] = (struct pollfd){a->fe->input_fd, POLLIN, 0};
+		}
+		short ev = db_poll_events(&a->db);
+		if (ev && db_fd(&a->db) >= 0) {
+			db_i = nfds;
+			fds[nfds++] = (struct pollfd){db_fd(&a->db), ev, 0};
+		}
+		int r = poll(fds, (nfds_t)nfds, poll_timeout_ms(a, now));
+		if (r < 0 && errno != EINTR) {
+			snprintf(a->fatal, sizeof a->fatal, "poll: %s", strerror(errno));
+			a->exit_code = 1;
+			break;
+		}
+		if (fds[0].revents)
+			drain_signal_pipe();
+		if (pending_signal) {
+			a->exit_code = 128 + pending_signal;
+			break;
+		}
+		if (r < 0 || (in_i >= 0 && fds[in_i].revents))
+			a->fe->on_input(a); /* also after EINTR: SIGWINCH, SIGCONT */
+		if (a->quit)
+			break;
+		handle_db(a, db_now(), db_i >= 0 && fds[db_i].revents);
+	}
+	if (a->db.state == DB_BUSY)
+		db_cancel(&a->db);
+	db_close(&a->db);
+	a->fe->fini(a);
+	snapshot_free(a->snap);
+	snapshot_free(a->building);
+	a->snap = a->building = NULL;
+	queries_free(&a->qs);
+	caps_clear(&a->caps);
+	free(a->filter);
+	a->filter = NULL;
+	return a->exit_code;
+}

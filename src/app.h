@@ -1,0 +1,77 @@
+/* The main loop: one poll() over the terminal, the libpq socket and a
+ * signal pipe; a refresh deadline; connection (re)establishment. Front ends
+ * (curses, batch) plug in through struct frontend and only read the model. */
+#ifndef ATTUNE_APP_H
+#define ATTUNE_APP_H
+
+#include <stdbool.h>
+
+#include "db.h"
+#include "model.h"
+#include "queries.h"
+#include "settings.h"
+
+struct app;
+
+struct frontend {
+	int (*init)(struct app *a);       /* 0 or -1 (message in a->fatal) */
+	void (*refreshed)(struct app *a); /* a new snapshot is in a->snap */
+	void (*draw)(struct app *a);      /* redraw (a tick, or state changed) */
+	int input_fd;                     /* -1 when there is no terminal input */
+	void (*on_input)(struct app *a);  /* input_fd is readable (or a signal) */
+	void (*fini)(struct app *a);
+};
+
+enum app_phase {
+	PH_DISCONNECTED = 0, /* waiting to (re)connect */
+	PH_CONNECTING,
+	PH_SETUP, /* session settings + schema resolution in flight */
+	PH_CAPS,  /* catalog probe in flight */
+	PH_READY, /* refreshing */
+};
+
+struct app {
+	const struct settings *s;
+	const struct frontend *fe;
+	const char *password; /* from -W, or NULL */
+	struct db db;
+	struct caps caps;
+	struct query_set qs;
+	enum app_phase phase;
+	struct snapshot *snap;     /* newest complete snapshot, or NULL */
+	struct snapshot *building; /* the refresh in flight */
+	int batch_index[OQ_COUNT]; /* which overview query each result is */
+	double refresh_started;
+	double next_refresh; /* monotonic deadline */
+	double refresh_interval;
+	long range_hours;
+	char *filter; /* malloc'd, NULL = none */
+	enum action_sort sort;
+	bool paused;
+	long refreshes; /* completed refreshes */
+	bool stale;     /* data on screen is from a lost connection */
+	double reconnect_at;
+	double backoff;
+	char conn_error[512]; /* why we are not connected, one line */
+	char fatal[512];      /* set with quit when the program must fail */
+	char status[256];     /* transient message for the status line */
+	double status_until;
+	bool redraw; /* front end should redraw */
+	bool quit;
+	int exit_code;
+};
+
+/* Run until quit. Returns the exit status. */
+int app_run(struct app *a);
+
+/* Requests from front ends. */
+void app_refresh_now(struct app *a);
+void app_set_range(struct app *a, long hours);
+void app_set_filter(struct app *a, const char *filter);
+void app_set_interval(struct app *a, double seconds);
+void app_message(struct app *a, const char *fmt, ...);
+
+/* A quit/terminate signal that arrived (0 when none). */
+int app_pending_signal(void);
+
+#endif

@@ -1,0 +1,223 @@
+/* Non-blocking libpq connection and pipelined batches. */
+#include "db.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+double db_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* libpq messages end with a newline and may span lines: keep the first. */
+static void set_error(struct db *db, const char *prefix, const char *msg)
+{
+	snprintf(db->error, sizeof db->error, "%s%s", prefix, msg && *msg ? msg : "unknown error");
+	db->error[strcspn(db->error, "\n")] = '\0';
+}
+
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message; /* never print while curses may own the terminal */
+}
+
+int db_connect_start(struct db *db, const struct settings *s, const char *password)
+{
+	char timeout[24];
+	const char *keys[12], *vals[12];
+	int n = 0;
+
+	db_close(db);
+	snprintf(timeout, sizeof timeout, "%ld", s->connect_timeout_s);
+	/* Order matters: values after dbname override the conninfo's. */
+	keys[n] = "connect_timeout", vals[n++] = timeout;
+	keys[n] = "dbname", vals[n++] = s->conninfo;
+	keys[n] = "host", vals[n++] = s->host;
+	keys[n] = "port", vals[n++] = s->port;
+	keys[n] = "user", vals[n++] = s->user;
+	keys[n] = "password", vals[n++] = password;
+	keys[n] = "application_name", vals[n++] = "attune-top";
+	keys[n] = "client_encoding", vals[n++] = "UTF8";
+	keys[n] = NULL, vals[n] = NULL;
+
+	db->conn = PQconnectStartParams(keys, vals, 1);
+	if (!db->conn) {
+		set_error(db, "", "out of memory");
+		return -1;
+	}
+	if (PQstatus(db->conn) == CONNECTION_BAD) {
+		set_error(db, "", PQerrorMessage(db->conn));
+		db_close(db);
+		return -1;
+	}
+	PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
+	db->state = DB_CONNECTING;
+	db->want_write = true; /* PQconnectPoll starts as if WRITING */
+	db->connect_deadline =
+	    s->connect_timeout_s > 0 ? db_now() + (double)s->connect_timeout_s : 0;
+	return 0;
+}
+
+int db_fd(const struct db *db)
+{
+	return db->conn ? PQsocket(db->conn) : -1;
+}
+
+short db_poll_events(const struct db *db)
+{
+	if (!db->conn || db->state == DB_CLOSED)
+		return 0;
+	if (db->state == DB_CONNECTING)
+		return db->want_write ? POLLOUT : POLLIN;
+	return (short)(POLLIN | (db->want_write ? POLLOUT : 0));
+}
+
+static enum db_event fail(struct db *db, const char *prefix, const char *msg)
+{
+	set_error(db, prefix, msg);
+	db_close(db);
+	return DB_EV_FAILED;
+}
+
+static enum db_event step_connect(struct db *db, double now)
+{
+	switch (PQconnectPoll(db->conn)) {
+	case PGRES_POLLING_READING:
+		db->want_write = false;
+		break;
+	case PGRES_POLLING_WRITING:
+		db->want_write = true;
+		break;
+	case PGRES_POLLING_OK:
+		if (PQsetnonblocking(db->conn, 1) != 0)
+			return fail(db, "", PQerrorMessage(db->conn));
+		db->state = DB_IDLE;
+		db->want_write = false;
+		db->server_version = PQserverVersion(db->conn);
+		return DB_EV_CONNECTED;
+	default:
+		return fail(db, "", PQerrorMessage(db->conn));
+	}
+	if (db->connect_deadline > 0 && now > db->connect_deadline)
+		return fail(db, "", "connection timed out");
+	return DB_EV_NONE;
+}
+
+/* Deliver every result that is complete without blocking. */
+static enum db_event drain_results(struct db *db)
+{
+	int nulls = 0;
+	while (db->nsynced < db->nqueries && !PQisBusy(db->conn)) {
+		PGresult *res = PQgetResult(db->conn);
+		if (!res) {
+			/* End of one query's results; its Sync follows. Two in a
+			 * row would mean libpq has nothing pending at all. */
+			if (++nulls > 1)
+				return fail(db, "protocol error: ", "results ended early");
+			continue;
+		}
+		nulls = 0;
+		ExecStatusType st = PQresultStatus(res);
+		if (st == PGRES_PIPELINE_SYNC)
+			db->nsynced++;
+		else if (db->on_result)
+			db->on_result(db->ctx, db->nsynced, res);
+		PQclear(res);
+		if (PQstatus(db->conn) == CONNECTION_BAD)
+			return fail(db, "connection lost: ", PQerrorMessage(db->conn));
+	}
+	if (db->nsynced < db->nqueries)
+		return DB_EV_NONE;
+	if (PQexitPipelineMode(db->conn) != 1)
+		return fail(db, "", PQerrorMessage(db->conn));
+	db->state = DB_IDLE;
+	db->on_result = NULL;
+	return DB_EV_BATCH_DONE;
+}
+
+static void discard_notifications(struct db *db)
+{
+	PGnotify *n;
+	while ((n = PQnotifies(db->conn)) != NULL)
+		PQfreemem(n);
+}
+
+enum db_event db_step(struct db *db, double now)
+{
+	if (!db->conn)
+		return DB_EV_NONE;
+	if (db->state == DB_CONNECTING)
+		return step_connect(db, now);
+	if (db->want_write) {
+		int r = PQflush(db->conn);
+		if (r < 0)
+			return fail(db, "connection lost: ", PQerrorMessage(db->conn));
+		db->want_write = r == 1;
+	}
+	if (!PQconsumeInput(db->conn))
+		return fail(db, "connection lost: ", PQerrorMessage(db->conn));
+	discard_notifications(db);
+	if (db->state == DB_BUSY)
+		return drain_results(db);
+	if (PQstatus(db->conn) == CONNECTION_BAD)
+		return fail(db, "connection lost: ", PQerrorMessage(db->conn));
+	return DB_EV_NONE;
+}
+
+int db_send_batch(struct db *db, const struct db_query *q, int n, db_result_fn fn, void *ctx)
+{
+	if (db->state != DB_IDLE) {
+		set_error(db, "", "internal error: batch sent while busy");
+		return -1;
+	}
+	if (PQenterPipelineMode(db->conn) != 1)
+		goto broken;
+	for (int i = 0; i < n; i++) {
+		if (!PQsendQueryParams(db->conn, q[i].sql, q[i].nparams, NULL, q[i].params, NULL,
+		                       NULL, 0))
+			goto broken;
+		if (!PQpipelineSync(db->conn))
+			goto broken;
+	}
+	int r = PQflush(db->conn);
+	if (r < 0)
+		goto broken;
+	db->want_write = r == 1;
+	db->nqueries = n;
+	db->nsynced = 0;
+	db->on_result = fn;
+	db->ctx = ctx;
+	db->state = DB_BUSY;
+	return 0;
+broken:
+	fail(db, "", PQerrorMessage(db->conn));
+	return -1;
+}
+
+void db_cancel(struct db *db)
+{
+	if (!db->conn || db->state != DB_BUSY)
+		return;
+	PGcancel *c = PQgetCancel(db->conn);
+	if (c) {
+		char buf[256];
+		PQcancel(c, buf, sizeof buf);
+		PQfreeCancel(c);
+	}
+}
+
+void db_close(struct db *db)
+{
+	if (db->conn)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	db->state = DB_CLOSED;
+	db->nqueries = db->nsynced = 0;
+	db->on_result = NULL;
+	db->want_write = false;
+}

@@ -1,0 +1,369 @@
+/* Query results → snapshot. Values are parsed from text results of a
+ * session pinned to UTC/ISO, so no locale-dependent text is ever read. */
+#include "model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "queries.h"
+
+int64_t model_range_start(int64_t server_now_s, long range_hours)
+{
+	int64_t lo = server_now_s - (int64_t)range_hours * 3600;
+	int64_t floor = lo / 3600 * 3600;
+	if (lo < 0 && floor != lo)
+		floor -= 3600;
+	return floor;
+}
+
+int model_bucket_count(int64_t range_start, int64_t server_now_s)
+{
+	if (server_now_s < range_start)
+		return 1;
+	return (int)((server_now_s - range_start) / 3600) + 1;
+}
+
+struct snapshot *snapshot_new(long range_hours, int64_t range_start, int64_t est_now_us,
+                              const char *filter)
+{
+	struct snapshot *s = xcalloc(1, sizeof *s);
+	s->server_now_us = est_now_us;
+	s->range_hours = range_hours;
+	s->range_start = range_start;
+	s->nbuckets = model_bucket_count(range_start, est_now_us / 1000000);
+	/* Room for one more hour: the estimate may trail the server's clock. */
+	s->bucket_cap = s->nbuckets + 1;
+	s->filter = filter ? arena_strdup(&s->arena, filter) : NULL;
+	size_t nb = (size_t)s->bucket_cap;
+	s->exec_created = arena_calloc(&s->arena, nb, sizeof(int64_t));
+	s->events = arena_calloc(&s->arena, nb, sizeof(int64_t));
+	s->enforcements = arena_calloc(&s->arena, nb, sizeof(int64_t));
+	s->completed = arena_calloc(&s->arena, nb, sizeof(int64_t));
+	s->failed = arena_calloc(&s->arena, nb, sizeof(int64_t));
+	return s;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+	if (!s)
+		return;
+	arena_free(&s->arena);
+	free(s);
+}
+
+static int64_t i64(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static const char *str(struct snapshot *s, const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? NULL : arena_strdup(&s->arena, PQgetvalue(r, row, col));
+}
+
+/* Index of a bucket start in the snapshot's range, or -1 when outside. */
+static int bucket_index(const struct snapshot *s, int64_t epoch)
+{
+	if (epoch < s->range_start)
+		return -1;
+	int64_t i = (epoch - s->range_start) / 3600;
+	return i < s->nbuckets ? (int)i : -1;
+}
+
+/* Find or add an action row; linear growth by doubling in the arena. */
+static struct action_row *action_for(struct snapshot *s, const char *ref, int *cap)
+{
+	for (int i = 0; i < s->nactions; i++)
+		if (strcmp(s->actions[i].ref, ref) == 0)
+			return &s->actions[i];
+	if (s->nactions == *cap) {
+		int ncap = *cap ? *cap * 2 : 32;
+		struct action_row *n = arena_calloc(&s->arena, (size_t)ncap, sizeof *n);
+		if (s->nactions)
+			memcpy(n, s->actions, (size_t)s->nactions * sizeof *n);
+		s->actions = n;
+		*cap = ncap;
+	}
+	struct action_row *a = &s->actions[s->nactions++];
+	a->ref = arena_strdup(&s->arena, ref);
+	a->buckets = arena_calloc(&s->arena, (size_t)s->bucket_cap, sizeof(int64_t));
+	return a;
+}
+
+static struct status_series *status_for(struct snapshot *s, const char *status, int *cap)
+{
+	for (int i = 0; i < s->nstatuses; i++)
+		if (strcmp(s->statuses[i].status, status) == 0)
+			return &s->statuses[i];
+	if (s->nstatuses == *cap) {
+		int ncap = *cap ? *cap * 2 : 16;
+		struct status_series *n = arena_calloc(&s->arena, (size_t)ncap, sizeof *n);
+		if (s->nstatuses)
+			memcpy(n, s->statuses, (size_t)s->nstatuses * sizeof *n);
+		s->statuses = n;
+		*cap = ncap;
+	}
+	struct status_series *st = &s->statuses[s->nstatuses++];
+	st->status = arena_strdup(&s->arena, status);
+	st->buckets = arena_calloc(&s->arena, (size_t)s->bucket_cap, sizeof(int64_t));
+	return st;
+}
+
+static int action_cap(const struct snapshot *s)
+{
+	int cap = 0;
+	while (cap < s->nactions)
+		cap = cap ? cap * 2 : 32;
+	return cap;
+}
+
+static void take_exec_series(struct snapshot *s, const PGresult *r)
+{
+	int cap = action_cap(s);
+	for (int i = 0; i < PQntuples(r); i++) {
+		int b = bucket_index(s, i64(r, i, 0));
+		int64_t n = i64(r, i, 2);
+		struct action_row *a =
+		    action_for(s, PQgetisnull(r, i, 1) ? "" : PQgetvalue(r, i, 1), &cap);
+		a->executions += n;
+		if (b >= 0) {
+			a->buckets[b] += n;
+			s->exec_created[b] += n;
+		}
+	}
+}
+
+static void take_status_buckets(struct snapshot *s, const PGresult *r)
+{
+	int cap = 0;
+	for (int i = 0; i < PQntuples(r); i++) {
+		int b = bucket_index(s, i64(r, i, 0));
+		const char *status = PQgetisnull(r, i, 1) ? "(null)" : PQgetvalue(r, i, 1);
+		int64_t n = i64(r, i, 2);
+		struct status_series *st = status_for(s, status, &cap);
+		st->total += n;
+		s->total_transitions += n;
+		if (b < 0)
+			continue;
+		st->buckets[b] += n;
+		if (strcmp(status, "completed") == 0)
+			s->completed[b] += n;
+		else if (strcmp(status, "failed") == 0)
+			s->failed[b] += n;
+	}
+}
+
+static void take_status_actions(struct snapshot *s, const PGresult *r)
+{
+	int cap = action_cap(s);
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct action_row *a =
+		    action_for(s, PQgetisnull(r, i, 0) ? "" : PQgetvalue(r, i, 0), &cap);
+		a->completed += i64(r, i, 1);
+		a->failed += i64(r, i, 2);
+		a->timeout += i64(r, i, 3);
+	}
+}
+
+static void take_bucket_counts(struct snapshot *s, const PGresult *r, int64_t *series)
+{
+	for (int i = 0; i < PQntuples(r); i++) {
+		int b = bucket_index(s, i64(r, i, 0));
+		if (b >= 0)
+			series[b] += i64(r, i, 1);
+	}
+}
+
+static void take_workers(struct snapshot *s, const PGresult *r)
+{
+	s->nworkers = PQntuples(r);
+	s->workers = arena_calloc(&s->arena, (size_t)s->nworkers, sizeof *s->workers);
+	for (int i = 0; i < s->nworkers; i++) {
+		struct worker_row *w = &s->workers[i];
+		w->id = i64(r, i, 0);
+		w->name = str(s, r, i, 1);
+		w->type = str(s, r, i, 2);
+		w->role = str(s, r, i, 3);
+		w->status = str(s, r, i, 4);
+		w->host = str(s, r, i, 5);
+		w->port = (int)i64(r, i, 6);
+		w->has_heartbeat = !PQgetisnull(r, i, 7);
+		w->heartbeat_age = w->has_heartbeat ? strtod(PQgetvalue(r, i, 7), NULL) : 0;
+		w->transitions = i64(r, i, 8);
+		w->recent_transitions = i64(r, i, 9);
+	}
+}
+
+static void take_changes(struct snapshot *s, const PGresult *r)
+{
+	s->nchanges = PQntuples(r);
+	s->changes = arena_calloc(&s->arena, (size_t)s->nchanges, sizeof *s->changes);
+	for (int i = 0; i < s->nchanges; i++) {
+		struct change_row *c = &s->changes[i];
+		c->time_us = i64(r, i, 0);
+		c->id = i64(r, i, 1);
+		c->ref = str(s, r, i, 2);
+		c->old_status = str(s, r, i, 3);
+		c->new_status = str(s, r, i, 4);
+	}
+}
+
+static void take_inflight(struct snapshot *s, const PGresult *r)
+{
+	s->ninflight = PQntuples(r);
+	s->inflight = arena_calloc(&s->arena, (size_t)s->ninflight, sizeof *s->inflight);
+	for (int i = 0; i < s->ninflight; i++) {
+		s->inflight[i].name = str(s, r, i, 0);
+		s->inflight[i].count = i64(r, i, 1);
+		s->total_inflight += s->inflight[i].count;
+	}
+}
+
+static void set_now(struct snapshot *s, int64_t now_us)
+{
+	int n = model_bucket_count(s->range_start, now_us / 1000000);
+	s->server_now_us = now_us;
+	s->nbuckets = n < s->bucket_cap ? n : s->bucket_cap;
+}
+
+static void mark_failed(struct snapshot *s, int q, const PGresult *res)
+{
+	enum panel_id p = queries_panel_of((enum overview_query)q);
+	const char *msg = PQresultErrorMessage(res);
+	if (q == OQ_INFLIGHT) {
+		s->inflight_failed = true;
+		return;
+	}
+	if (p >= PANEL_COUNT)
+		return;
+	s->panel[p].failed = true;
+	snprintf(s->panel[p].note, sizeof s->panel[p].note, "query failed: %s",
+	         *msg ? msg : PQresStatus(PQresultStatus(res)));
+	s->panel[p].note[strcspn(s->panel[p].note, "\n")] = '\0';
+}
+
+void snapshot_take(struct snapshot *s, int q, const PGresult *res)
+{
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		mark_failed(s, q, res);
+		return;
+	}
+	switch ((enum overview_query)q) {
+	case OQ_NOW:
+		if (PQntuples(res) == 1)
+			set_now(s, i64(res, 0, 0));
+		break;
+	case OQ_EXEC_SERIES:
+		take_exec_series(s, res);
+		break;
+	case OQ_STATUS_BUCKETS:
+		take_status_buckets(s, res);
+		break;
+	case OQ_STATUS_ACTIONS:
+		take_status_actions(s, res);
+		break;
+	case OQ_EVENTS:
+		take_bucket_counts(s, res, s->events);
+		break;
+	case OQ_ENFORCEMENTS:
+		take_bucket_counts(s, res, s->enforcements);
+		break;
+	case OQ_WORKERS:
+		take_workers(s, res);
+		break;
+	case OQ_CHANGES:
+		take_changes(s, res);
+		break;
+	case OQ_INFLIGHT:
+		take_inflight(s, res);
+		break;
+	case OQ_COUNT:
+		break;
+	}
+}
+
+static int64_t sum(const int64_t *v, int n)
+{
+	int64_t t = 0;
+	for (int i = 0; i < n; i++)
+		t += v[i];
+	return t;
+}
+
+static int by_total_desc(const void *a, const void *b)
+{
+	const struct status_series *x = a, *y = b;
+	if (x->total != y->total)
+		return x->total < y->total ? 1 : -1;
+	return strcmp(x->status, y->status);
+}
+
+void snapshot_finish(struct snapshot *s)
+{
+	s->total_exec = sum(s->exec_created, s->nbuckets);
+	s->total_events = sum(s->events, s->nbuckets);
+	s->total_enforcements = sum(s->enforcements, s->nbuckets);
+	if (s->nstatuses > 1)
+		qsort(s->statuses, (size_t)s->nstatuses, sizeof *s->statuses, by_total_desc);
+	snapshot_sort_actions(s, SORT_EXECUTIONS);
+}
+
+int64_t model_status_total(const struct snapshot *s, const char *status)
+{
+	for (int i = 0; i < s->nstatuses; i++)
+		if (strcmp(s->statuses[i].status, status) == 0)
+			return s->statuses[i].total;
+	return 0;
+}
+
+const char *model_sort_label(enum action_sort k)
+{
+	static const char *const labels[SORT_COUNT] = {"executions", "failed", "failure %", "name"};
+	return k < SORT_COUNT ? labels[k] : "?";
+}
+
+/* Failure share in parts per million, for exact integer comparison. */
+static int64_t failure_ppm(const struct action_row *a)
+{
+	int64_t den = a->completed + a->failed + a->timeout;
+	return den ? (a->failed + a->timeout) * 1000000 / den : -1;
+}
+
+static enum action_sort sort_key;
+
+static int cmp_i64_desc(int64_t x, int64_t y)
+{
+	return x == y ? 0 : x < y ? 1 : -1;
+}
+
+static int cmp_actions(const void *pa, const void *pb)
+{
+	const struct action_row *a = pa, *b = pb;
+	int c = 0;
+	switch (sort_key) {
+	case SORT_EXECUTIONS:
+		c = cmp_i64_desc(a->executions, b->executions);
+		break;
+	case SORT_FAILED:
+		c = cmp_i64_desc(a->failed + a->timeout, b->failed + b->timeout);
+		break;
+	case SORT_FAILURE_RATE:
+		c = cmp_i64_desc(failure_ppm(a), failure_ppm(b));
+		break;
+	case SORT_NAME:
+		break;
+	case SORT_COUNT:
+		break;
+	}
+	if (c == 0 && sort_key != SORT_NAME)
+		c = cmp_i64_desc(a->executions, b->executions);
+	return c ? c : strcmp(a->ref, b->ref);
+}
+
+void snapshot_sort_actions(struct snapshot *s, enum action_sort k)
+{
+	sort_key = k;
+	if (s->nactions > 1)
+		qsort(s->actions, (size_t)s->nactions, sizeof *s->actions, cmp_actions);
+}

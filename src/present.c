@@ -1,0 +1,121 @@
+#include "present.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+
+void present_backend(const struct caps *c, char *buf, size_t len)
+{
+	if (c->tsdb_version[0])
+		snprintf(buf, len, "TimescaleDB %s", c->tsdb_version);
+	else
+		snprintf(buf, len, "plain PostgreSQL %.*s", (int)strcspn(c->server_version, " "),
+		         c->server_version);
+}
+
+void present_server(struct app *a, char *buf, size_t len)
+{
+	static char last[512];
+	PGconn *c = a->db.conn;
+	if (c && a->phase >= PH_SETUP) {
+		const char *host = PQhost(c);
+		snprintf(last, sizeof last, "%s@%s%s%s/%s", PQuser(c),
+		         host && *host ? host : "local", host && host[0] == '/' ? "" : ":",
+		         host && host[0] == '/' ? "" : PQport(c), PQdb(c));
+	}
+	snprintf(buf, len, "%s", last[0] ? last : "(not connected)");
+}
+
+static int64_t status_count(const struct snapshot *s, const char *name)
+{
+	return model_status_total(s, name);
+}
+
+void present_failure(const struct snapshot *s, int64_t *num, int64_t *den)
+{
+	int64_t ok = status_count(s, "completed"), f = status_count(s, "failed"),
+	        t = status_count(s, "timeout");
+	*num = f + t;
+	*den = ok + f + t;
+}
+
+int present_failure_level(int64_t num, int64_t den)
+{
+	if (den <= 0)
+		return -1;
+	if (num == 0)
+		return 0;
+	if (num * 100 < den * 5)
+		return 1;
+	if (num * 100 < den * 20)
+		return 2;
+	return 3;
+}
+
+void present_state(const struct app *a, char *buf, size_t len)
+{
+	char age[32];
+	switch (a->phase) {
+	case PH_DISCONNECTED:
+		if (a->snap) {
+			fmt_duration(age, sizeof age, db_now() - a->snap->fetched_at);
+			snprintf(buf, len, "STALE %s, reconnecting", age);
+		} else {
+			snprintf(buf, len, "reconnecting");
+		}
+		return;
+	case PH_CONNECTING:
+	case PH_SETUP:
+	case PH_CAPS:
+		snprintf(buf, len, a->snap ? "STALE, connecting" : "connecting");
+		return;
+	case PH_READY:
+		break;
+	}
+	if (!a->snap) {
+		snprintf(buf, len, "loading");
+		return;
+	}
+	fmt_duration(age, sizeof age, db_now() - a->snap->fetched_at);
+	snprintf(buf, len, "%s, data %s old", a->paused ? "PAUSED" : "live", age);
+}
+
+int present_worker_flapping(const struct worker_row *w)
+{
+	return w->recent_transitions >= WORKER_FLAP_TRANSITIONS;
+}
+
+/* Stale: a worker that claims to be up but has not sent a heartbeat for
+ * a while. A worker that says it is down is not stale, just down. */
+int present_worker_stale(const struct worker_row *w)
+{
+	static const char *const down[] = {"inactive", "offline", "stopped", NULL};
+	for (int i = 0; w->status && down[i]; i++)
+		if (strcmp(w->status, down[i]) == 0)
+			return 0;
+	return !w->has_heartbeat || w->heartbeat_age > WORKER_STALE_SECONDS;
+}
+
+enum status_role present_status_role(const char *st)
+{
+	static const char *const ok[] = {"completed", "succeeded", "processed",
+	                                 "active",    "online",    NULL};
+	static const char *const bad[] = {"failed",    "timeout", "timed_out", "error",
+	                                  "abandoned", "offline", "inactive",  NULL};
+	static const char *const busy[] = {"requested", "scheduling", "scheduled",
+	                                   "running",   "canceling",  "busy",
+	                                   "draining",  "created",    NULL};
+	if (!st)
+		return ROLE_UNKNOWN;
+	for (int i = 0; ok[i]; i++)
+		if (strcmp(st, ok[i]) == 0)
+			return ROLE_SUCCESS;
+	for (int i = 0; bad[i]; i++)
+		if (strcmp(st, bad[i]) == 0)
+			return ROLE_FAILURE;
+	for (int i = 0; busy[i]; i++)
+		if (strcmp(st, busy[i]) == 0)
+			return ROLE_PROGRESS;
+	return ROLE_UNKNOWN;
+}

@@ -1,0 +1,202 @@
+/* Batch front end: plain text frames on stdout, no escape sequences. Every
+ * free-text field (refs, names) is sanitised and printed last on its line
+ * so that the frames stay easy to read and to parse. */
+#include "render_text.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "fmt.h"
+#include "present.h"
+#include "spark.h"
+#include "textwidth.h"
+
+#define SPARK_MAX_COLS 120
+#define TEXT_MAX       4096
+
+/* Sanitised text (control characters and, outside UTF-8, multibyte text
+ * replaced), or "-" for a missing value. */
+static const char *clean(const char *s, char *buf, size_t len)
+{
+	if (!s || !*s)
+		return "-";
+	tw_fit(buf, len, s, TEXT_MAX, false);
+	return buf;
+}
+
+static void print_header(struct app *a, const struct snapshot *s)
+{
+	char now[40], start[40], server[512], backend[96], filt[512];
+	fmt_iso_utc(now, sizeof now, s->server_now_us, false);
+	fmt_iso_utc(start, sizeof start, s->range_start * 1000000, false);
+	present_server(a, server, sizeof server);
+	present_backend(&a->caps, backend, sizeof backend);
+	char rl[16];
+	range_label(s->range_hours, rl, sizeof rl);
+	printf("=== attune-top frame %ld at %s ===\n", a->refreshes, now);
+	printf("server: %s  backend: %s  schema: %s  read-only\n", clean(server, filt, sizeof filt),
+	       backend, a->caps.schema);
+	printf("range: %s (%d buckets from %s)  refresh took: %.3fs  filter: %s\n", rl, s->nbuckets,
+	       start, s->refresh_seconds, clean(s->filter, filt, sizeof filt));
+	printf("totals: executions %lld  events %lld  enforcements %lld\n",
+	       (long long)s->total_exec, (long long)s->total_events,
+	       (long long)s->total_enforcements);
+	if (s->inflight_failed) {
+		printf("in flight: unavailable\n");
+		return;
+	}
+	printf("in flight: %lld", (long long)s->total_inflight);
+	for (int i = 0; i < s->ninflight; i++)
+		printf("  %s %lld", clean(s->inflight[i].name, filt, sizeof filt),
+		       (long long)s->inflight[i].count);
+	printf("\n");
+}
+
+static bool panel_note(const struct snapshot *s, enum panel_id p)
+{
+	if (!s->panel[p].missing && !s->panel[p].failed)
+		return false;
+	printf("(unavailable: %s)\n", s->panel[p].note);
+	return true;
+}
+
+static void print_series(const char *name, const int64_t *v, int n, int group, bool ascii)
+{
+	int64_t cols[SPARK_MAX_COLS + 1], mn, mx, last, total;
+	char line[4 * SPARK_MAX_COLS + 8];
+	int nc = spark_reduce(v, n, group, cols, SPARK_MAX_COLS + 1);
+	spark_stats(v, n, &mn, &mx, &last, &total);
+	spark_render(line, cols, nc, ascii);
+	printf("%-13s %9lld %9lld %9lld %10lld  %s\n", name, (long long)mn, (long long)mx,
+	       (long long)last, (long long)total, line);
+}
+
+static void print_throughput(const struct snapshot *s)
+{
+	bool ascii = !tw_utf8();
+	int group = spark_group(s->nbuckets, SPARK_MAX_COLS);
+	printf("\nTHROUGHPUT  1 column = %dh\n", group);
+	if (panel_note(s, PANEL_THROUGHPUT))
+		return;
+	printf("%-13s %9s %9s %9s %10s  %s\n", "series", "min", "max", "last", "total",
+	       "sparkline");
+	print_series("executions", s->exec_created, s->nbuckets, group, ascii);
+	print_series("events", s->events, s->nbuckets, group, ascii);
+	print_series("enforcements", s->enforcements, s->nbuckets, group, ascii);
+	print_series("completed", s->completed, s->nbuckets, group, ascii);
+	print_series("failed", s->failed, s->nbuckets, group, ascii);
+}
+
+static void print_status(const struct snapshot *s)
+{
+	int64_t num, den;
+	char pct[16], buf[TEXT_MAX];
+	present_failure(s, &num, &den);
+	fmt_pct(pct, sizeof pct, num, den);
+	printf("\nSTATUS BREAKDOWN  failure rate %s (%lld/%lld)\n", pct, (long long)num,
+	       (long long)den);
+	if (panel_note(s, PANEL_STATUS))
+		return;
+	printf("%10s %7s  %s\n", "count", "share", "status");
+	for (int i = 0; i < s->nstatuses; i++) {
+		fmt_pct(pct, sizeof pct, s->statuses[i].total, s->total_transitions);
+		printf("%10lld %7s  %s\n", (long long)s->statuses[i].total, pct,
+		       clean(s->statuses[i].status, buf, sizeof buf));
+	}
+}
+
+static void print_actions(const struct app *a, const struct snapshot *s)
+{
+	char pct[16], buf[TEXT_MAX];
+	printf("\nTOP ACTIONS  sort: %s\n", model_sort_label(a->sort));
+	if (panel_note(s, PANEL_ACTIONS) || panel_note(s, PANEL_THROUGHPUT))
+		return;
+	printf("%10s %10s %8s %8s %9s  %s\n", "executions", "completed", "failed", "timeout",
+	       "failure%", "action");
+	for (int i = 0; i < s->nactions; i++) {
+		const struct action_row *r = &s->actions[i];
+		fmt_pct(pct, sizeof pct, r->failed + r->timeout,
+		        r->completed + r->failed + r->timeout);
+		printf("%10lld %10lld %8lld %8lld %9s  %s\n", (long long)r->executions,
+		       (long long)r->completed, (long long)r->failed, (long long)r->timeout, pct,
+		       clean(r->ref, buf, sizeof buf));
+	}
+}
+
+static void print_workers(const struct snapshot *s)
+{
+	char age[32], hp[600], b1[TEXT_MAX], b2[256], b3[64], b4[64], b5[64];
+	printf("\nWORKERS\n");
+	if (panel_note(s, PANEL_WORKERS))
+		return;
+	printf("%6s %-10s %-8s %-10s %9s %11s %-14s %-22s %s\n", "id", "status", "role", "type",
+	       "heartbeat", "transitions", "flags", "host:port", "name");
+	for (int i = 0; i < s->nworkers; i++) {
+		const struct worker_row *w = &s->workers[i];
+		if (w->has_heartbeat)
+			fmt_duration(age, sizeof age, w->heartbeat_age);
+		else
+			snprintf(age, sizeof age, "-");
+		snprintf(hp, sizeof hp, "%s:%d", w->host ? w->host : "-", w->port);
+		char flags[32];
+		snprintf(flags, sizeof flags, "%s%s%s", present_worker_stale(w) ? "stale" : "",
+		         present_worker_stale(w) && present_worker_flapping(w) ? "," : "",
+		         present_worker_flapping(w) ? "flapping" : "");
+		printf("%6lld %-10s %-8s %-10s %9s %11lld %-14s %-22s %s\n", (long long)w->id,
+		       clean(w->status, b3, sizeof b3), clean(w->role, b4, sizeof b4),
+		       clean(w->type, b5, sizeof b5), age, (long long)w->transitions,
+		       flags[0] ? flags : "-", clean(hp, b2, sizeof b2),
+		       clean(w->name, b1, sizeof b1));
+	}
+}
+
+static void print_changes(const struct snapshot *s)
+{
+	char ts[40], b1[TEXT_MAX], b2[128], b3[128];
+	printf("\nRECENT STATUS CHANGES\n");
+	if (panel_note(s, PANEL_CHANGES))
+		return;
+	printf("%-27s %10s %-12s %-12s %s\n", "time", "execution", "old", "new", "action");
+	int n = s->nchanges < 20 ? s->nchanges : 20;
+	for (int i = 0; i < n; i++) {
+		const struct change_row *c = &s->changes[i];
+		fmt_iso_utc(ts, sizeof ts, c->time_us, true);
+		printf("%-27s %10lld %-12s %-12s %s\n", ts, (long long)c->id,
+		       clean(c->old_status, b2, sizeof b2), clean(c->new_status, b3, sizeof b3),
+		       clean(c->ref, b1, sizeof b1));
+	}
+}
+
+static void text_refreshed(struct app *a)
+{
+	const struct snapshot *s = a->snap;
+	print_header(a, s);
+	print_throughput(s);
+	print_status(s);
+	print_actions(a, s);
+	print_workers(s);
+	print_changes(s);
+	printf("\n");
+	fflush(stdout);
+}
+
+static int text_init(struct app *a)
+{
+	(void)a;
+	return 0;
+}
+
+static void text_nothing(struct app *a)
+{
+	(void)a;
+}
+
+const struct frontend text_frontend = {
+    .init = text_init,
+    .refreshed = text_refreshed,
+    .draw = text_nothing,
+    .input_fd = -1,
+    .on_input = text_nothing,
+    .fini = text_nothing,
+};

@@ -1,0 +1,100 @@
+"""SQL oracles over raw rows (execution_history, worker_history, event,
+enforcement, execution, worker) for the overview's figures, and the batch
+frame parsed into the same shape, so tests compare the two."""
+
+import time
+
+from attune_test import (header_inflight, header_totals, parse_frames, run_top,
+                         table_rows)
+
+TERMINAL = ("completed", "succeeded", "failed", "timeout", "timed_out", "cancelled",
+            "canceled", "abandoned", "skipped")
+
+
+def q(s):
+    return "'" + s.replace("'", "''") + "'"
+
+
+def oracle(c, hours, filt=None, schema="attune"):
+    """Every overview figure computed from raw rows."""
+    lo = "date_trunc('hour', now() - interval '%d hours')" % hours
+    f_exec = "" if filt is None else " AND entity_ref = %s" % q(filt)
+    S = '"%s"' % schema
+    o = {}
+    o["executions"] = int(c.value(
+        "SELECT count(*) FROM %s.execution_history WHERE operation = 'INSERT' AND time >= %s%s"
+        % (S, lo, f_exec)))
+    o["events"] = int(c.value(
+        "SELECT count(*) FROM %s.event WHERE created >= %s%s"
+        % (S, lo, "" if filt is None else " AND trigger_ref = %s" % q(filt))))
+    o["enforcements"] = int(c.value(
+        "SELECT count(*) FROM %s.enforcement WHERE created >= %s%s"
+        % (S, lo, "" if filt is None else " AND rule_ref = %s" % q(filt))))
+    rows = c.psql(
+        "SELECT coalesce(new_values->>'status', '(null)'), count(*) FROM %s.execution_history"
+        " WHERE 'status' = ANY(changed_fields) AND time >= %s%s GROUP BY 1" % (S, lo, f_exec))
+    o["statuses"] = {r[0]: int(r[1]) for r in rows}
+    rows = c.psql(
+        "SELECT entity_ref,"
+        " count(*) FILTER (WHERE operation = 'INSERT'),"
+        " count(*) FILTER (WHERE 'status' = ANY(changed_fields) AND new_values->>'status' = 'completed'),"
+        " count(*) FILTER (WHERE 'status' = ANY(changed_fields) AND new_values->>'status' = 'failed'),"
+        " count(*) FILTER (WHERE 'status' = ANY(changed_fields) AND new_values->>'status' = 'timeout')"
+        " FROM %s.execution_history WHERE time >= %s%s"
+        " AND (operation = 'INSERT' OR 'status' = ANY(changed_fields)) GROUP BY 1" % (S, lo, f_exec))
+    o["actions"] = {r[0]: tuple(int(x) for x in r[1:]) for r in rows}
+    rows = c.psql(
+        "SELECT w.name, (SELECT count(*) FROM %s.worker_history h WHERE h.entity_ref = w.name"
+        " AND 'status' = ANY(h.changed_fields) AND h.time >= %s) FROM %s.worker w%s"
+        % (S, lo, S, "" if filt is None else " WHERE w.name = %s" % q(filt)))
+    o["workers"] = {r[0]: int(r[1]) for r in rows}
+    rows = c.psql(
+        "SELECT status::text, count(*) FROM %s.execution WHERE status::text NOT IN (%s)%s"
+        " GROUP BY 1" % (S, ",".join(q(x) for x in TERMINAL),
+                         "" if filt is None else " AND action_ref = %s" % q(filt)))
+    o["inflight"] = {r[0]: int(r[1]) for r in rows}
+    rows = c.psql(
+        "SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), entity_id,"
+        " coalesce(old_values->>'status', '-'), coalesce(new_values->>'status', '-'), entity_ref"
+        " FROM %s.execution_history WHERE 'status' = ANY(changed_fields) AND time >= %s%s"
+        " ORDER BY time DESC, entity_id DESC LIMIT 20" % (S, lo, f_exec))
+    o["changes"] = [tuple(r) for r in rows]
+    num = sum(o["statuses"].get(s, 0) for s in ("failed", "timeout"))
+    den = num + o["statuses"].get("completed", 0)
+    o["failure"] = (num, den)
+    return o
+
+
+def from_frame(fr):
+    """The same figures read from one batch frame."""
+    p = {}
+    tot = header_totals(fr)
+    p["executions"], p["events"], p["enforcements"] = (
+        tot.get("executions"), tot.get("events"), tot.get("enforcements"))
+    p["statuses"] = {r[2]: int(r[0]) for r in table_rows(fr, "STATUS BREAKDOWN", 3)}
+    p["actions"] = {r[5]: (int(r[0]), int(r[1]), int(r[2]), int(r[3]))
+                    for r in table_rows(fr, "TOP ACTIONS", 6)}
+    p["workers"] = {r[8]: int(r[5]) for r in table_rows(fr, "WORKERS", 9)}
+    total, per = header_inflight(fr)
+    p["inflight"] = per
+    p["inflight_total"] = total
+    p["changes"] = [tuple(r) for r in table_rows(fr, "RECENT STATUS CHANGES", 5)]
+    import re
+    m = re.search(r"\((\d+)/(\d+)\)", fr.get("STATUS BREAKDOWN:title", ""))
+    p["failure"] = (int(m.group(1)), int(m.group(2))) if m else None
+    return p
+
+
+def batch_and_oracle(c, args, hours, filt=None, env=None, schema="attune"):
+    """Run one batch frame and the oracle in the same server hour (retried
+    once if an hour boundary passes in between)."""
+    for _ in range(3):
+        h0 = c.value("SELECT date_trunc('hour', now())")
+        r = run_top(["-b", "-n", "1"] + args, env=env or c.env(LANG="C.UTF-8"))
+        o = oracle(c, hours, filt, schema)
+        h1 = c.value("SELECT date_trunc('hour', now())")
+        if h0 == h1:
+            frames = parse_frames(r.stdout)
+            return r, frames, o
+        time.sleep(1)
+    raise RuntimeError("hour boundary kept moving")

@@ -1,0 +1,216 @@
+"""The dashboard on a real terminal (tmux): panels, keys, resize, tiny
+sizes, LANG=C and NO_COLOR."""
+
+import re
+import time
+
+from attune_test import BIN, TAP, Cluster, Tmux
+from oracle import oracle
+
+t = TAP()
+c = Cluster()
+o = oracle(c, 24)
+
+
+def start(width=160, height=50, lang="C.UTF-8", extra_env=None, args=""):
+    env = c.env(LANG=lang, LC_ALL=lang, TERM="xterm-256color")
+    env.update(extra_env or {})
+    return Tmux("%s -r 0.5 %s" % (BIN, args), width, height, env)
+
+
+# ---- full-size screen: panels and the worker/action figures
+tm = start()
+try:
+    screen = tm.wait_for(r"Workers \(\d+\)")
+    t.ok("Top actions" in screen and "Throughput" in screen and "Recent status changes" in screen
+         and "Status, failure rate" in screen, "every panel is on screen", screen)
+    t.ok(re.search(r"exec %d\b" % o["executions"], screen) is not None,
+         "header executions total equals the oracle", screen.splitlines()[:2])
+    # Worker panel: every worker name, and its transitions count.
+    tm.send("Tab")
+    shown = {}
+    for name in o["workers"]:
+        for l in screen.splitlines():
+            # NAME STATUS HEARTBEAT TRANS: the count follows the age.
+            m = re.search(re.escape(name) + r"\s+\S+\s+\S+\s+(\d+)", l)
+            if m:
+                shown[name] = int(m.group(1))
+    t.eq(shown, o["workers"], "worker rows show the oracle's transitions")
+    # Top action rows: name, then executions, completed, failed, timeout.
+    want, got = {}, {}
+    for ref, counts in sorted(o["actions"].items(), key=lambda kv: -kv[1][0])[:5]:
+        want[ref] = list(counts)
+        for l in screen.splitlines():
+            i = l.find(ref + " ")
+            nums = re.findall(r"\d+", l[i + len(ref):])[:4] if i >= 0 else []
+            if len(nums) == 4 and ref not in got:
+                got[ref] = [int(x) for x in nums]
+    t.eq(got, want, "top five action rows equal the oracle")
+    top = max(o["actions"].items(), key=lambda kv: kv[1][0])
+
+    # ---- keys
+    tm.send("?")
+    t.ok(tm.wait_for("attune-top keys") is not None, "? opens the help overlay")
+    tm.send("Escape")
+    time.sleep(0.3)
+    t.ok("attune-top keys" not in tm.capture(), "Esc closes the help")
+    for key, label in (("1", "6h"), ("2", "12h"), ("4", "2d"), ("5", "7d"), ("3", "24h")):
+        tm.send(key)
+        t.ok(tm.wait_for(r"range %s\b[\s\S]*Throughput %s," % (label, label), 10) is not None,
+             "key %s → range %s (header and data)" % (key, label))
+    tm.send("p")
+    t.ok(tm.wait_for("PAUSED", 5) is not None, "p pauses")
+    tm.send("p")
+    t.ok(tm.wait_for(r"live, data", 5) is not None, "p resumes")
+    tm.send("+")
+    t.ok(tm.wait_for(r"every 0\.25s", 5) is not None, "+ halves the interval")
+    tm.send("-")
+    tm.send("-")
+    t.ok(tm.wait_for(r"every 1s", 5) is not None, "- doubles the interval")
+    tm.send("Space")
+    tm.send("s")
+    t.ok(tm.wait_for("sort: failed", 5) is not None, "s cycles the sort order")
+    # Enter on the first top action filters every panel to it.
+    tm.send("Tab")
+    tm.send("Tab")  # focus back on actions (Tab cycles three tables)
+    tm.send("s", "s", "s")  # back to sort by executions
+    tm.wait_for("sort: executions", 5)
+    scr = tm.capture()
+    first = re.search(r"^ACTION.*\n(\S+)", scr, re.M) or re.search(r"ACTION.*\n(\S+)", scr)
+    tm.send("Enter")
+    scr = tm.wait_for(r"exec \d+ .*filter: ", 5)
+    m = re.search(r"exec \d+ .*filter: (\S+)", scr)
+    t.ok(first is not None and m is not None and m.group(1) == first.group(1),
+         "Enter filters every panel to the selected action", scr)
+    t.ok(re.search(r"Top actions \(1\)", scr) is not None, "the filtered top actions has one row",
+         scr)
+    tm.send("Escape")
+    t.ok(tm.wait_for(r"filter cleared", 5) is not None, "Esc clears the filter")
+    tm.send("/")
+    tm.wait_for("filter \\(ref")
+    wname = sorted(o["workers"])[0]
+    tm.send_literal(wname)
+    tm.send("Enter")
+    scr = tm.wait_for(r"Workers \(1\)", 10)
+    t.ok(wname[:15] in scr, "/ filters by a worker ref", scr)
+    tm.send("BSpace")
+    tm.wait_for(r"Workers \((\d\d+)\)", 10)
+    for key in ("j", "Down", "k", "Up", "NPage", "PPage", "BTab", ":", "e", "t"):
+        tm.send(key)
+    time.sleep(0.5)
+    t.ok("Top actions" in tm.capture(), "movement and not-yet keys keep the screen alive")
+
+    # ---- resize to 50x14 and back
+    tm.resize(50, 14)
+    scr = tm.wait_for(r"attune-top", 5)
+    time.sleep(0.6)
+    scr = tm.capture()
+    t.ok(len(scr.splitlines()) <= 14 and all(len(l) <= 50 for l in scr.splitlines()),
+         "50x14 fits", scr)
+    tm.resize(160, 50)
+    time.sleep(0.8)
+    t.ok("Recent status changes" in tm.capture(), "back to 160x50 shows every panel")
+    tm.send("q")
+    t.eq(tm.wait_dead(5), 0, "q exits with status 0")
+finally:
+    tm.kill()
+
+# ---- 80x24 shows every panel in reduced form
+tm = start(80, 24)
+try:
+    scr = tm.wait_for(r"Recent status changes")
+    t.ok(all(s in scr for s in ("Throughput", "Status", "Top actions", "Workers",
+                                "Recent status changes")), "80x24 shows every panel", scr)
+    tm.send("q")
+    tm.wait_dead(5)
+finally:
+    tm.kill()
+
+# ---- 20x6 does not crash
+tm = start(20, 6)
+try:
+    time.sleep(1.5)
+    scr = tm.capture()
+    t.ok(tm.pane_dead() is None and "attune-top" in scr, "20x6 runs", scr)
+    tm.send("?")
+    tm.send("Escape")
+    tm.resize(12, 3)
+    time.sleep(0.5)
+    tm.resize(20, 6)
+    time.sleep(0.5)
+    t.ok(tm.pane_dead() is None, "still alive after shrinking to 12x3")
+    tm.send("q")
+    t.eq(tm.wait_dead(5), 0, "q at 20x6 exits 0")
+finally:
+    tm.kill()
+
+# ---- LANG=C: no multibyte glyph on screen
+tm = start(160, 50, lang="C")
+try:
+    scr = tm.wait_for(r"Workers \(\d+\)")
+    time.sleep(0.6)
+    scr = tm.capture()
+    t.ok(all(ord(ch) < 128 for ch in scr), "LANG=C: ASCII only on screen",
+         [l for l in scr.splitlines() if any(ord(ch) >= 128 for ch in l)][:5])
+    t.ok("?" in scr, "LANG=C: multibyte names shown as '?'")
+    tm.send("q")
+    tm.wait_dead(5)
+finally:
+    tm.kill()
+
+# ---- NO_COLOR: no colour attributes; with colours: some
+# A colour SGR parameter (30-37, 38;…, 40-47, 48;…, 90-97, 100-107); 39/49
+# only reset to the default colours.
+SGR = re.compile(r"\x1b\[([0-9;:]*)m")
+
+
+def colours(text):
+    found = []
+    for params in SGR.findall(text):
+        for p in re.split(r"[;:]", params):
+            if p.isdigit() and (30 <= int(p) <= 38 or 40 <= int(p) <= 48 or 90 <= int(p) <= 97
+                                or 100 <= int(p) <= 107):
+                found.append(params)
+                break
+    return found
+
+
+class _Colour:
+    def search(self, text):
+        return colours(text) or None
+
+    def findall(self, text):
+        return colours(text)
+
+
+colour = _Colour()
+tm = start(160, 50, extra_env={"NO_COLOR": "1"})
+try:
+    tm.wait_for(r"Workers \(\d+\)")
+    time.sleep(0.6)
+    scr = tm.capture(escapes=True)
+    t.ok(colour.search(scr) is None, "NO_COLOR=1: no colour escape in the pane",
+         colour.findall(scr)[:5])
+    tm.send("q")
+    tm.wait_dead(5)
+finally:
+    tm.kill()
+tm = start(160, 50, args="--no-color")
+try:
+    tm.wait_for(r"Workers \(\d+\)")
+    time.sleep(0.6)
+    t.ok(colour.search(tm.capture(escapes=True)) is None, "--no-color: no colour escape")
+    tm.send("q")
+    tm.wait_dead(5)
+finally:
+    tm.kill()
+tm = start(160, 50)
+try:
+    tm.wait_for(r"Workers \(\d+\)")
+    time.sleep(0.6)
+    t.ok(colour.search(tm.capture(escapes=True)) is not None, "colours are used by default")
+    tm.send("q")
+    tm.wait_dead(5)
+finally:
+    tm.kill()
+t.done()
