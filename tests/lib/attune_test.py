@@ -222,8 +222,9 @@ class Tmux:
         self.conf.write("set -g remain-on-exit on\nset -g status off\n")
         self.conf.close()
         atexit.register(self.kill)
+        # exec: the pane's process is the program itself, not a shell.
         self._tmux("-f", self.conf.name, "new-session", "-d", "-x", str(width), "-y",
-                   str(height), "-s", "t", cmd)
+                   str(height), "-s", "t", "exec " + cmd)
 
     def _tmux(self, *args, check=True):
         r = subprocess.run(["tmux", "-L", self.sock] + list(args), env=self.env,
@@ -262,21 +263,34 @@ class Tmux:
         return int(self._tmux("display-message", "-p", "-t", "t", "#{pane_pid}").strip())
 
     def pane_dead(self):
-        out = self._tmux("display-message", "-p", "-t", "t", "#{pane_dead} #{pane_dead_status}",
+        """None while running; the exit status, or 128+N after signal N."""
+        out = self._tmux("display-message", "-p", "-t", "t",
+                         "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}",
                          check=False).strip()
-        parts = out.split()
-        if parts and parts[0] == "1":
-            return int(parts[1]) if len(parts) > 1 and parts[1] else 0
+        parts = out.split(":")
+        if len(parts) == 3 and parts[0] == "1":
+            if parts[1]:
+                return int(parts[1])
+            if parts[2]:
+                return 128 + int(parts[2])
+            return -1
         return None
 
     def wait_dead(self, timeout=10):
+        """The exit status once the pane's process has ended and been
+        reaped (the pty may close a moment earlier); None if still running."""
         deadline = time.time() + timeout
+        st = None
         while time.time() < deadline:
             st = self.pane_dead()
-            if st is not None:
+            if st is not None and st != -1:
                 return st
+            if st == -1:
+                # The pty closed but the server has not reaped the process:
+                # a child of its own exiting makes it collect every zombie.
+                self._tmux("run-shell", "true", check=False)
             time.sleep(0.1)
-        return None
+        return st
 
     def kill(self):
         subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True,
