@@ -190,7 +190,8 @@ static void start_refresh(struct app *a)
 		fail_connection(a, a->db.error);
 }
 
-static void mark_missing_panels(struct app *a, struct snapshot *s)
+/* Panels whose relation does not exist get a note instead of data. */
+static void mark_missing(struct app *a, struct snapshot *s)
 {
 	static const struct {
 		enum overview_query q;
@@ -199,16 +200,19 @@ static void mark_missing_panels(struct app *a, struct snapshot *s)
 	    {OQ_EXEC_SERIES, REL_EXECUTION_THROUGHPUT_HOURLY},
 	    {OQ_STATUS_BUCKETS, REL_EXECUTION_STATUS_HOURLY},
 	    {OQ_STATUS_ACTIONS, REL_EXECUTION_STATUS_HOURLY},
+	    {OQ_EVENTS, REL_EVENT_VOLUME_HOURLY},
+	    {OQ_ENFORCEMENTS, REL_ENFORCEMENT_VOLUME_HOURLY},
 	    {OQ_WORKERS, REL_WORKER},
 	    {OQ_CHANGES, REL_EXECUTION_HISTORY},
+	    {OQ_INFLIGHT, REL_EXECUTION},
 	};
+	char why[320];
 	for (size_t i = 0; i < sizeof needs / sizeof *needs; i++) {
 		if (a->qs.sql[needs[i].q])
 			continue;
-		struct panel_state *p = &s->panel[queries_panel_of(needs[i].q)];
-		p->missing = true;
-		snprintf(p->note, sizeof p->note, "%s.%s does not exist", a->caps.schema,
+		snprintf(why, sizeof why, "%s.%s does not exist", a->caps.schema,
 		         model_rel_name(needs[i].rel));
+		snapshot_unavailable(s, needs[i].q, true, why);
 	}
 }
 
@@ -219,7 +223,7 @@ static void finish_refresh(struct app *a)
 	s->fetched_at = db_now();
 	s->refresh_seconds = s->fetched_at - a->refresh_started;
 	a->caps.clock_offset_us = s->server_now_us - realtime_us();
-	mark_missing_panels(a, s);
+	mark_missing(a, s);
 	snapshot_finish(s);
 	snapshot_sort_actions(s, a->sort);
 	snapshot_free(a->snap);

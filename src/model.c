@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "queries.h"
+#include "spark.h"
 
 int64_t model_range_start(int64_t server_now_s, long range_hours)
 {
@@ -190,8 +191,9 @@ static void take_workers(struct snapshot *s, const PGresult *r)
 		w->port = (int)i64(r, i, 6);
 		w->has_heartbeat = !PQgetisnull(r, i, 7);
 		w->heartbeat_age = w->has_heartbeat ? strtod(PQgetvalue(r, i, 7), NULL) : 0;
-		w->transitions = i64(r, i, 8);
-		w->recent_transitions = i64(r, i, 9);
+		/* NULL when worker_status_hourly does not exist: unknown, not 0. */
+		w->transitions = PQgetisnull(r, i, 8) ? -1 : i64(r, i, 8);
+		w->recent_transitions = PQgetisnull(r, i, 9) ? -1 : i64(r, i, 9);
 	}
 }
 
@@ -227,20 +229,62 @@ static void set_now(struct snapshot *s, int64_t now_us)
 	s->nbuckets = n < s->bucket_cap ? n : s->bucket_cap;
 }
 
+static void series_unavailable(struct snapshot *s, int64_t *v, const char *name, const char *why)
+{
+	struct panel_state *p = &s->panel[PANEL_THROUGHPUT];
+	size_t len = strlen(p->note);
+	for (int i = 0; i < s->bucket_cap; i++)
+		v[i] = SPARK_NODATA;
+	snprintf(p->note + len, sizeof p->note - len, "%s%s: %s", len ? "; " : "", name, why);
+}
+
+static void panel_unavailable(struct snapshot *s, enum panel_id p, bool missing, const char *why)
+{
+	s->panel[p].failed = !missing;
+	s->panel[p].missing = missing;
+	snprintf(s->panel[p].note, sizeof s->panel[p].note, "%s", why);
+}
+
+void snapshot_unavailable(struct snapshot *s, int q, bool missing, const char *why)
+{
+	switch ((enum overview_query)q) {
+	case OQ_EXEC_SERIES:
+		series_unavailable(s, s->exec_created, "executions", why);
+		panel_unavailable(s, PANEL_ACTIONS, missing, why);
+		break;
+	case OQ_STATUS_BUCKETS:
+		series_unavailable(s, s->completed, "completed", why);
+		series_unavailable(s, s->failed, "failed", why);
+		panel_unavailable(s, PANEL_STATUS, missing, why);
+		break;
+	case OQ_EVENTS:
+		series_unavailable(s, s->events, "events", why);
+		break;
+	case OQ_ENFORCEMENTS:
+		series_unavailable(s, s->enforcements, "enforcements", why);
+		break;
+	case OQ_INFLIGHT:
+		s->inflight_failed = true;
+		break;
+	case OQ_STATUS_ACTIONS:
+	case OQ_WORKERS:
+	case OQ_CHANGES:
+		panel_unavailable(s, queries_panel_of((enum overview_query)q), missing, why);
+		break;
+	case OQ_NOW:
+	case OQ_COUNT:
+		break;
+	}
+}
+
 static void mark_failed(struct snapshot *s, int q, const PGresult *res)
 {
-	enum panel_id p = queries_panel_of((enum overview_query)q);
+	char why[320];
 	const char *msg = PQresultErrorMessage(res);
-	if (q == OQ_INFLIGHT) {
-		s->inflight_failed = true;
-		return;
-	}
-	if (p >= PANEL_COUNT)
-		return;
-	s->panel[p].failed = true;
-	snprintf(s->panel[p].note, sizeof s->panel[p].note, "query failed: %s",
+	snprintf(why, sizeof why, "query failed: %s",
 	         *msg ? msg : PQresStatus(PQresultStatus(res)));
-	s->panel[p].note[strcspn(s->panel[p].note, "\n")] = '\0';
+	why[strcspn(why, "\n")] = '\0';
+	snapshot_unavailable(s, q, false, why);
 }
 
 void snapshot_take(struct snapshot *s, int q, const PGresult *res)
@@ -283,12 +327,18 @@ void snapshot_take(struct snapshot *s, int q, const PGresult *res)
 	}
 }
 
+/* Total of the known buckets; -1 when none is known. */
 static int64_t sum(const int64_t *v, int n)
 {
 	int64_t t = 0;
-	for (int i = 0; i < n; i++)
+	bool known = false;
+	for (int i = 0; i < n; i++) {
+		if (v[i] < 0)
+			continue;
 		t += v[i];
-	return t;
+		known = true;
+	}
+	return known ? t : -1;
 }
 
 static int by_total_desc(const void *a, const void *b)

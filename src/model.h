@@ -126,7 +126,8 @@ struct snapshot {
 	struct named_count *inflight;
 	int ninflight;
 
-	int64_t total_exec, total_events, total_enforcements, total_inflight;
+	int64_t total_exec, total_events, total_enforcements; /* -1: unavailable */
+	int64_t total_inflight;
 	int64_t total_transitions; /* all status transitions in range */
 	struct panel_state panel[PANEL_COUNT];
 	bool inflight_failed;
@@ -148,6 +149,9 @@ void snapshot_free(struct snapshot *s);
 
 /* Ingest one overview query result; `q` is the overview query index. */
 void snapshot_take(struct snapshot *s, int q, const PGresult *res);
+/* Mark what overview query q feeds as unavailable: its relation is
+ * missing (not sent) or the query failed. Series become SPARK_NODATA. */
+void snapshot_unavailable(struct snapshot *s, int q, bool missing, const char *why);
 /* Derived figures once every result is in. */
 void snapshot_finish(struct snapshot *s);
 

@@ -25,6 +25,15 @@ static const char *clean(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/* A total, or "n/a" when its relation is missing or its query failed. */
+static const char *total(char buf[24], int64_t v)
+{
+	if (v < 0)
+		return "n/a";
+	snprintf(buf, 24, "%lld", (long long)v);
+	return buf;
+}
+
 static void print_header(struct app *a, const struct snapshot *s)
 {
 	char now[40], start[40], server[512], backend[96], filt[512];
@@ -39,9 +48,9 @@ static void print_header(struct app *a, const struct snapshot *s)
 	       backend, a->caps.schema);
 	printf("range: %s (%d buckets from %s)  refresh took: %.3fs  filter: %s\n", rl, s->nbuckets,
 	       start, s->refresh_seconds, clean(s->filter, filt, sizeof filt));
-	printf("totals: executions %lld  events %lld  enforcements %lld\n",
-	       (long long)s->total_exec, (long long)s->total_events,
-	       (long long)s->total_enforcements);
+	char e1[24], e2[24], e3[24];
+	printf("totals: executions %s  events %s  enforcements %s\n", total(e1, s->total_exec),
+	       total(e2, s->total_events), total(e3, s->total_enforcements));
 	if (s->inflight_failed) {
 		printf("in flight: unavailable\n");
 		return;
@@ -63,13 +72,16 @@ static bool panel_note(const struct snapshot *s, enum panel_id p)
 
 static void print_series(const char *name, const int64_t *v, int n, int group, bool ascii)
 {
-	int64_t cols[SPARK_MAX_COLS + 1], mn, mx, last, total;
+	int64_t cols[SPARK_MAX_COLS + 1], mn, mx, last, tot;
 	char line[4 * SPARK_MAX_COLS + 8];
 	int nc = spark_reduce(v, n, group, cols, SPARK_MAX_COLS + 1);
-	spark_stats(v, n, &mn, &mx, &last, &total);
+	int known = spark_stats(v, n, &mn, &mx, &last, &tot);
 	spark_render(line, cols, nc, ascii);
-	printf("%-13s %9lld %9lld %9lld %10lld  %s\n", name, (long long)mn, (long long)mx,
-	       (long long)last, (long long)total, line);
+	if (!known)
+		printf("%-13s %9s %9s %9s %10s  %s\n", name, "-", "-", "-", "n/a", line);
+	else
+		printf("%-13s %9lld %9lld %9lld %10lld  %s\n", name, (long long)mn, (long long)mx,
+		       (long long)last, (long long)tot, line);
 }
 
 static void print_throughput(const struct snapshot *s)
@@ -77,8 +89,6 @@ static void print_throughput(const struct snapshot *s)
 	bool ascii = !tw_utf8();
 	int group = spark_group(s->nbuckets, SPARK_MAX_COLS);
 	printf("\nTHROUGHPUT  1 column = %dh\n", group);
-	if (panel_note(s, PANEL_THROUGHPUT))
-		return;
 	printf("%-13s %9s %9s %9s %10s  %s\n", "series", "min", "max", "last", "total",
 	       "sparkline");
 	print_series("executions", s->exec_created, s->nbuckets, group, ascii);
@@ -86,6 +96,8 @@ static void print_throughput(const struct snapshot *s)
 	print_series("enforcements", s->enforcements, s->nbuckets, group, ascii);
 	print_series("completed", s->completed, s->nbuckets, group, ascii);
 	print_series("failed", s->failed, s->nbuckets, group, ascii);
+	if (s->panel[PANEL_THROUGHPUT].note[0])
+		printf("(unavailable: %s)\n", s->panel[PANEL_THROUGHPUT].note);
 }
 
 static void print_status(const struct snapshot *s)
@@ -110,7 +122,7 @@ static void print_actions(const struct app *a, const struct snapshot *s)
 {
 	char pct[16], buf[TEXT_MAX];
 	printf("\nTOP ACTIONS  sort: %s\n", model_sort_label(a->sort));
-	if (panel_note(s, PANEL_ACTIONS) || panel_note(s, PANEL_THROUGHPUT))
+	if (panel_note(s, PANEL_ACTIONS))
 		return;
 	printf("%10s %10s %8s %8s %9s  %s\n", "executions", "completed", "failed", "timeout",
 	       "failure%", "action");
@@ -143,11 +155,12 @@ static void print_workers(const struct snapshot *s)
 		snprintf(flags, sizeof flags, "%s%s%s", present_worker_stale(w) ? "stale" : "",
 		         present_worker_stale(w) && present_worker_flapping(w) ? "," : "",
 		         present_worker_flapping(w) ? "flapping" : "");
-		printf("%6lld %-10s %-8s %-10s %9s %11lld %-14s %-22s %s\n", (long long)w->id,
+		char tr[24];
+		printf("%6lld %-10s %-8s %-10s %9s %11s %-14s %-22s %s\n", (long long)w->id,
 		       clean(w->status, b3, sizeof b3), clean(w->role, b4, sizeof b4),
-		       clean(w->type, b5, sizeof b5), age, (long long)w->transitions,
-		       flags[0] ? flags : "-", clean(hp, b2, sizeof b2),
-		       clean(w->name, b1, sizeof b1));
+		       clean(w->type, b5, sizeof b5), age,
+		       w->transitions < 0 ? "-" : total(tr, w->transitions), flags[0] ? flags : "-",
+		       clean(hp, b2, sizeof b2), clean(w->name, b1, sizeof b1));
 	}
 }
 

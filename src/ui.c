@@ -206,6 +206,15 @@ static bool panel_unavailable(const struct snapshot *s, enum panel_id p, struct 
 
 /* ------------------------------------------------------------ header */
 
+/* A total, or "n/a" when its relation is missing or its query failed. */
+static const char *total(char buf[24], int64_t v)
+{
+	if (v < 0)
+		return "n/a";
+	snprintf(buf, 24, "%lld", (long long)v);
+	return buf;
+}
+
 static int draw_header(struct app *a, int width, bool compact)
 {
 	char server[512], backend[96], state[96], rl[16], line[1024];
@@ -236,9 +245,10 @@ static int draw_header(struct app *a, int width, bool compact)
 	}
 	if (!s)
 		return 2;
-	int x = putf(1, 0, width, A_NORMAL, "exec %lld  events %lld  enforcements %lld",
-	             (long long)s->total_exec, (long long)s->total_events,
-	             (long long)s->total_enforcements);
+	char e1[24], e2[24], e3[24];
+	int x = putf(1, 0, width, A_NORMAL, "exec %s  events %s  enforcements %s",
+	             total(e1, s->total_exec), total(e2, s->total_events),
+	             total(e3, s->total_enforcements));
 	x += putf(1, x, width - x, A_NORMAL, "  %s in flight %lld", tw_utf8() ? "│" : "|",
 	          (long long)s->total_inflight);
 	for (int i = 0; i < s->ninflight && x < width; i++) {
@@ -278,11 +288,13 @@ static void draw_time_axis(const struct snapshot *s, int y, int x, int w, int gr
 static void draw_series(int y, int x, int w, const char *name, const int64_t *v, int n, int group,
                         attr_t attr)
 {
-	int64_t cols[1024], mn, mx, last, total;
+	int64_t cols[1024], mn, mx, last, tot;
 	char line[4 * 1024 + 4], stats[96];
-	spark_stats(v, n, &mn, &mx, &last, &total);
-	snprintf(stats, sizeof stats, " max %lld last %lld total %lld", (long long)mx,
-	         (long long)last, (long long)total);
+	if (spark_stats(v, n, &mn, &mx, &last, &tot))
+		snprintf(stats, sizeof stats, " max %lld last %lld total %lld", (long long)mx,
+		         (long long)last, (long long)tot);
+	else
+		snprintf(stats, sizeof stats, " no data");
 	int label_w = 13, stats_w = w >= 60 ? tw_width(stats) : 0;
 	int spark_w = w - label_w - stats_w;
 	put(y, x, label_w, A_NORMAL, name);
@@ -306,8 +318,6 @@ static void draw_throughput(struct app *a, struct rect r)
 	range_label(s->range_hours, rl, sizeof rl);
 	snprintf(t, sizeof t, "Throughput %s, 1 column = %dh", rl, group);
 	title(r, t, false);
-	if (panel_unavailable(s, PANEL_THROUGHPUT, r))
-		return;
 	struct {
 		const char *name;
 		const int64_t *v;
@@ -322,6 +332,9 @@ static void draw_throughput(struct app *a, struct rect r)
 	int y = r.y + 1;
 	for (size_t i = 0; i < 5 && y < r.y + r.h; i++, y++)
 		draw_series(y, r.x, r.w, rows[i].name, rows[i].v, s->nbuckets, group, rows[i].attr);
+	if (y < r.y + r.h && s->panel[PANEL_THROUGHPUT].note[0])
+		putf(y++, r.x, r.w, ui.attr[R_WARN], "unavailable: %s",
+		     s->panel[PANEL_THROUGHPUT].note);
 	if (y < r.y + r.h && spark_w > 0)
 		draw_time_axis(s, y, r.x + 13, spark_w, group);
 }
@@ -438,8 +451,7 @@ static void draw_actions(struct app *a, struct rect r)
 	char t[96], pct[16], num[32];
 	snprintf(t, sizeof t, "Top actions (%d), sort: %s", s->nactions, model_sort_label(a->sort));
 	title(r, t, ui.focus == F_ACTIONS);
-	if (panel_unavailable(s, PANEL_ACTIONS, r) || panel_unavailable(s, PANEL_THROUGHPUT, r) ||
-	    r.h < 2)
+	if (panel_unavailable(s, PANEL_ACTIONS, r) || r.h < 2)
 		return;
 	int num_w = 8, trend_w = r.w >= 100 ? 24 : 0;
 	int name_w = r.w - 4 * (num_w + 1) - 7 - (trend_w ? trend_w + 1 : 0);
@@ -544,7 +556,10 @@ static void draw_workers(struct app *a, struct rect r)
 		bool stale = present_worker_stale(w);
 		put_right(y, x, age_w, ra | (stale ? ui.attr[R_STALE] : 0), age);
 		x += age_w + 1;
-		fmt_int_fit(num, sizeof num, w->transitions, tr_w);
+		if (w->transitions < 0)
+			snprintf(num, sizeof num, "-");
+		else
+			fmt_int_fit(num, sizeof num, w->transitions, tr_w);
 		put_right(y, x, tr_w, ra, num);
 		x += tr_w + 1;
 		if (present_worker_flapping(w))

@@ -74,7 +74,8 @@ def from_frame(fr):
     p["statuses"] = {r[2]: int(r[0]) for r in table_rows(fr, "STATUS BREAKDOWN", 3)}
     p["actions"] = {r[5]: (int(r[0]), int(r[1]), int(r[2]), int(r[3]))
                     for r in table_rows(fr, "TOP ACTIONS", 6)}
-    p["workers"] = {r[8]: int(r[5]) for r in table_rows(fr, "WORKERS", 9)}
+    p["workers"] = {r[8]: (None if r[5] == "-" else int(r[5]))
+                    for r in table_rows(fr, "WORKERS", 9)}
     total, per = header_inflight(fr)
     p["inflight"] = per
     p["inflight_total"] = total
