@@ -3,6 +3,7 @@ sizes, LANG=C and NO_COLOR."""
 
 import re
 import time
+import unicodedata
 
 from attune_test import BIN, TAP, Cluster, Tmux
 from oracle import oracle
@@ -36,6 +37,19 @@ try:
             if m:
                 shown[name] = int(m.group(1))
     t.eq(shown, o["workers"], "worker rows show the oracle's transitions")
+
+    # Wide glyphs keep columns aligned: the STATUS column starts at the same
+    # display column on every worker row, the hostile CJK name's included.
+    def display_col(line, idx):
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line[:idx])
+    cols = set()
+    for name in o["workers"]:
+        for l in screen.splitlines():
+            m = re.search(re.escape(name) + r"\s+(active|inactive|busy|error)\b", l)
+            if m:
+                cols.add(display_col(l, m.start(1)))
+    t.ok(len(cols) == 1 and any(ord(ch) > 0x2e80 for n in o["workers"] for ch in n),
+         "status column aligned across rows incl. a CJK name", cols)
     # Top action rows: name, then executions, completed, failed, timeout.
     want, got = {}, {}
     for ref, counts in sorted(o["actions"].items(), key=lambda kv: -kv[1][0])[:5]:
@@ -157,6 +171,17 @@ try:
     tm.wait_dead(5)
 finally:
     tm.kill()
+
+# ---- 8-colour and no-colour terminals render every panel
+for term in ("xterm", "vt100"):
+    tm = Tmux("env TERM=%s %s -r 0.5" % (term, BIN), 120, 40, c.env(LANG="C.UTF-8"))
+    try:
+        scr = tm.wait_for(r"Recent status changes", 20)
+        t.ok("Top actions" in scr, "TERM=%s: every panel drawn" % term)
+        tm.send("q")
+        t.eq(tm.wait_dead(5), 0, "TERM=%s: q exits 0" % term)
+    finally:
+        tm.kill()
 
 # ---- NO_COLOR: no colour attributes; with colours: some
 # A colour SGR parameter (30-37, 38;…, 40-47, 48;…, 90-97, 100-107); 39/49
