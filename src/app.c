@@ -85,6 +85,9 @@ static void fail_connection(struct app *a, const char *why)
 	db_close(&a->db);
 	snapshot_free(a->building);
 	a->building = NULL;
+	if (a->tl)
+		timeline_abort(a->tl);
+	a->tl_busy = false;
 	queries_free(&a->qs);
 	a->stale = a->snap != NULL;
 	a->redraw = true;
@@ -176,8 +179,29 @@ static void on_overview_result(void *ctx, int index, const PGresult *res)
 		snapshot_take(a->building, a->batch_index[index], res);
 }
 
+static void on_timeline_result(void *ctx, int index, const PGresult *res)
+{
+	struct app *a = ctx;
+	if (a->tl)
+		timeline_take(a->tl, index, res);
+}
+
+static void start_timeline_refresh(struct app *a)
+{
+	struct db_query q[TQ_N + 1];
+	int n = timeline_batch(a->tl, &a->caps, q);
+	a->refresh_started = db_now();
+	a->tl_busy = true;
+	if (db_send_batch(&a->db, q, n, on_timeline_result, a) != 0)
+		fail_connection(a, a->db.error);
+}
+
 static void start_refresh(struct app *a)
 {
+	if (a->tl) {
+		start_timeline_refresh(a);
+		return;
+	}
 	struct db_query q[OQ_COUNT];
 	struct overview_params p = {.filter = a->filter, .inflight = a->caps.inflight_array};
 	int64_t est_now = realtime_us() + a->caps.clock_offset_us;
@@ -216,6 +240,13 @@ static void mark_missing(struct app *a, struct snapshot *s)
 	}
 }
 
+static void count_refresh(struct app *a)
+{
+	a->refreshes++;
+	if (a->s->iterations && a->refreshes >= a->s->iterations)
+		a->quit = true;
+}
+
 static void finish_refresh(struct app *a)
 {
 	struct snapshot *s = a->building;
@@ -229,12 +260,84 @@ static void finish_refresh(struct app *a)
 	snapshot_free(a->snap);
 	a->snap = s;
 	a->stale = false;
-	a->refreshes++;
 	a->next_refresh = a->refresh_started + a->refresh_interval;
 	a->fe->refreshed(a);
 	a->redraw = true;
-	if (a->s->iterations && a->refreshes >= a->s->iterations)
-		a->quit = true;
+	count_refresh(a);
+}
+
+static void finish_timeline(struct app *a)
+{
+	struct timeline *t = a->tl;
+	a->tl_busy = false;
+	timeline_finish(t);
+	const struct tl_snapshot *s = t->snap;
+	a->tl_fetched_at = db_now();
+	a->stale = false;
+	a->next_refresh = a->refresh_started + a->refresh_interval;
+	a->redraw = true;
+	if (s->error[0] || !s->exists) {
+		char why[700];
+		if (s->error[0])
+			snprintf(why, sizeof why, "%s: %s", t->label, s->error);
+		else
+			snprintf(why, sizeof why, "no history for %s", t->label);
+		if (a->s->batch || a->s->entity_text) {
+			snprintf(a->fatal, sizeof a->fatal, "%.500s", why);
+			a->exit_code = 1;
+			a->quit = true;
+			return;
+		}
+		app_close_entity(a);
+		app_message(a, "%s", why);
+		return;
+	}
+	if (a->s->batch && !a->tl_continued && timeline_needs_detail(t)) {
+		/* The frame shows the state at its newest row: fetch it first. */
+		a->next_refresh = db_now();
+		return;
+	}
+	a->fe->refreshed(a);
+	bool more = s->first_index + s->nrows < s->total;
+	if (a->s->batch && more) {
+		/* A batch frame prints the whole timeline, a page at a time. */
+		timeline_jump(t, TL_OLDER);
+		t->anchor = s->rows[s->nrows - 1].key;
+		t->have_anchor = true;
+		a->tl_continued = true;
+		a->next_refresh = db_now();
+		return;
+	}
+	if (a->s->batch) {
+		a->tl_continued = false;
+		timeline_jump(t, TL_TOP);
+		count_refresh(a);
+		return;
+	}
+	if (t->move_pending || timeline_needs_detail(t))
+		a->next_refresh = db_now(); /* the selection moved meanwhile */
+	count_refresh(a);
+}
+
+void app_open_entity(struct app *a, const struct entity_spec *spec, const char *text)
+{
+	app_close_entity(a);
+	a->tl = xcalloc(1, sizeof *a->tl);
+	timeline_init(a->tl, spec, text);
+	app_refresh_now(a);
+}
+
+void app_close_entity(struct app *a)
+{
+	if (!a->tl)
+		return;
+	/* Results of a batch in flight are dropped (on_timeline_result). */
+	a->tl_busy = false;
+	timeline_free(a->tl);
+	free(a->tl);
+	a->tl = NULL;
+	a->redraw = true;
+	app_refresh_now(a);
 }
 
 static void on_batch_done(struct app *a)
@@ -257,6 +360,14 @@ static void on_batch_done(struct app *a)
 			break;
 		}
 		queries_caps_done(&a->caps);
+		if (a->caps.ts_schema[0]) {
+			char *q = PQescapeIdentifier(a->db.conn, a->caps.ts_schema,
+			                             strlen(a->caps.ts_schema));
+			if (q) {
+				a->caps.q_ts_schema = xstrdup(q);
+				PQfreemem(q);
+			}
+		}
 		queries_build(&a->qs, &a->caps);
 		a->phase = PH_READY;
 		a->backoff = 0;
@@ -266,6 +377,8 @@ static void on_batch_done(struct app *a)
 	case PH_READY:
 		if (a->building)
 			finish_refresh(a);
+		else if (a->tl && a->tl_busy)
+			finish_timeline(a);
 		break;
 	default:
 		break;
@@ -327,7 +440,7 @@ void app_set_filter(struct app *a, const char *filter)
 void app_set_interval(struct app *a, double seconds)
 {
 	a->refresh_interval = seconds;
-	if (a->phase == PH_READY && !a->building)
+	if (a->phase == PH_READY && a->db.state == DB_IDLE)
 		a->next_refresh = a->refresh_started + seconds;
 }
 
@@ -338,7 +451,7 @@ static int poll_timeout_ms(const struct app *a, double now)
 	double wake = now + 1.0; /* ages and clocks on screen tick every second */
 	if (a->phase == PH_DISCONNECTED)
 		wake = fmin(wake, a->reconnect_at);
-	if (a->phase == PH_READY && !a->building && !a->paused)
+	if (a->phase == PH_READY && a->db.state == DB_IDLE && !a->paused)
 		wake = fmin(wake, a->next_refresh);
 	if (a->phase == PH_CONNECTING && a->db.connect_deadline > 0)
 		wake = fmin(wake, a->db.connect_deadline);
@@ -350,7 +463,7 @@ static void tick(struct app *a, double now)
 {
 	if (a->phase == PH_DISCONNECTED && now >= a->reconnect_at)
 		start_connect(a);
-	if (a->phase == PH_READY && !a->building && !a->paused && now >= a->next_refresh)
+	if (a->phase == PH_READY && a->db.state == DB_IDLE && !a->paused && now >= a->next_refresh)
 		start_refresh(a);
 	if (a->status[0] && now >= a->status_until) {
 		a->status[0] = '\0';
@@ -368,6 +481,8 @@ int app_run(struct app *a)
 	a->refresh_interval = a->s->refresh;
 	a->filter = a->s->filter ? xstrdup(a->s->filter) : NULL;
 	a->reconnect_at = db_now();
+	if (a->s->entity_text)
+		app_open_entity(a, &a->s->entity, a->s->entity_text);
 	if (a->fe->init(a) != 0)
 		return 1;
 	double last_draw = 0;
@@ -410,6 +525,12 @@ int app_run(struct app *a)
 		if (a->quit)
 			break;
 		handle_db(a, db_now(), db_i >= 0 && fds[db_i].revents);
+		if (a->db.notifications != a->seen_notifications) {
+			/* Attune announced a change: refresh an open timeline now. */
+			a->seen_notifications = a->db.notifications;
+			if (a->tl)
+				app_refresh_now(a);
+		}
 	}
 	if (a->db.state == DB_BUSY)
 		db_cancel(&a->db);
@@ -418,6 +539,7 @@ int app_run(struct app *a)
 	snapshot_free(a->snap);
 	snapshot_free(a->building);
 	a->snap = a->building = NULL;
+	app_close_entity(a);
 	queries_free(&a->qs);
 	caps_clear(&a->caps);
 	free(a->filter);

@@ -10,6 +10,7 @@
 #include "model.h"
 #include "queries.h"
 #include "settings.h"
+#include "timeline.h"
 
 struct app;
 
@@ -56,7 +57,12 @@ struct app {
 	char fatal[512];      /* set with quit when the program must fail */
 	char status[256];     /* transient message for the status line */
 	double status_until;
-	bool redraw; /* front end should redraw */
+	struct timeline *tl;     /* open entity timeline, or NULL (overview) */
+	bool tl_busy;            /* a timeline batch is in flight */
+	long seen_notifications; /* db.notifications already acted on */
+	bool tl_continued;       /* batch mode: this page continues a frame */
+	double tl_fetched_at;    /* when the timeline data arrived */
+	bool redraw;             /* front end should redraw */
 	bool quit;
 	int exit_code;
 };
@@ -70,6 +76,9 @@ void app_set_range(struct app *a, long hours);
 void app_set_filter(struct app *a, const char *filter);
 void app_set_interval(struct app *a, double seconds);
 void app_message(struct app *a, const char *fmt, ...);
+/* Open the change timeline of an entity (replacing any open one) / close it. */
+void app_open_entity(struct app *a, const struct entity_spec *spec, const char *text);
+void app_close_entity(struct app *a);
 
 /* A quit/terminate signal that arrived (0 when none). */
 int app_pending_signal(void);

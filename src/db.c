@@ -140,11 +140,14 @@ static enum db_event drain_results(struct db *db)
 	return DB_EV_BATCH_DONE;
 }
 
-static void discard_notifications(struct db *db)
+/* Only the arrival of a notification matters (it triggers a refresh). */
+static void count_notifications(struct db *db)
 {
 	PGnotify *n;
-	while ((n = PQnotifies(db->conn)) != NULL)
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		db->notifications++;
 		PQfreemem(n);
+	}
 }
 
 enum db_event db_step(struct db *db, double now)
@@ -161,7 +164,7 @@ enum db_event db_step(struct db *db, double now)
 	}
 	if (!PQconsumeInput(db->conn))
 		return fail(db, "connection lost: ", PQerrorMessage(db->conn));
-	discard_notifications(db);
+	count_notifications(db);
 	if (db->state == DB_BUSY)
 		return drain_results(db);
 	if (PQstatus(db->conn) == CONNECTION_BAD)

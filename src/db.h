@@ -25,7 +25,7 @@ enum db_event {
 	DB_EV_FAILED,     /* connection failed or lost; see db.error */
 };
 
-#define DB_MAX_PARAMS 4
+#define DB_MAX_PARAMS 8
 
 struct db_query {
 	const char *sql;
@@ -48,6 +48,7 @@ struct db {
 	void *ctx;
 	bool want_write;    /* output still buffered in libpq */
 	int server_version; /* PQserverVersion once connected */
+	long notifications; /* NOTIFY messages received (LISTEN) */
 };
 
 /* Begin connecting with settings (and an optional password from a prompt).

@@ -27,6 +27,10 @@ enum key_action key_action_for(int is_keycode, unsigned int ch)
 			return ACT_BACK;
 		case KEY_BTAB:
 			return ACT_PREV_PANEL;
+		case KEY_HOME:
+			return ACT_HOME;
+		case KEY_END:
+			return ACT_END;
 		default:
 			return ACT_NONE;
 		}
@@ -77,6 +81,14 @@ enum key_action key_action_for(int is_keycode, unsigned int ch)
 		return ACT_SORT;
 	case 't':
 		return ACT_STORAGE;
+	case 'g':
+		return ACT_HOME;
+	case 'G':
+		return ACT_END;
+	case 'o':
+		return ACT_OPS;
+	case 'u':
+		return ACT_UTC;
 	default:
 		return ACT_NONE;
 	}

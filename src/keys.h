@@ -22,10 +22,14 @@
 	X(ACT_DOWN, "Down/j", "move down in the focused panel")                                    \
 	X(ACT_PAGE_UP, "PgUp", "page up")                                                          \
 	X(ACT_PAGE_DOWN, "PgDn", "page down")                                                      \
-	X(ACT_ENTER, "Enter", "drill down: filter every panel to the selected ref")                \
-	X(ACT_BACK, "Esc/Bksp", "back: clear the filter, close help")                              \
-	X(ACT_FILTER, "/", "filter by an action, trigger, rule or worker ref")                     \
-	X(ACT_ENTITY, ":", "open an entity timeline (not yet)")                                    \
+	X(ACT_HOME, "g/Home", "first row (timeline: newest)")                                      \
+	X(ACT_END, "G/End", "last row (timeline: oldest)")                                         \
+	X(ACT_ENTER, "Enter", "drill down: filter to an action; open a worker or execution")       \
+	X(ACT_BACK, "Esc/Bksp", "back: close the timeline, clear the filter, close help")          \
+	X(ACT_FILTER, "/", "filter by a ref (timeline: by changed field)")                         \
+	X(ACT_OPS, "o", "timeline: cycle the operation filter (all, INSERT, UPDATE, DELETE)")      \
+	X(ACT_UTC, "u", "timeline: local time or UTC")                                             \
+	X(ACT_ENTITY, ":", "open an entity timeline: execution:ID, worker:ID or worker:NAME")      \
 	X(ACT_EXPORT, "e", "export the focused panel to CSV (not yet)")                            \
 	X(ACT_SORT, "s", "cycle the sort order of top actions")                                    \
 	X(ACT_STORAGE, "t", "storage and freshness view (not yet)")

@@ -90,9 +90,8 @@ int main(int argc, char **argv)
 		printf("attune-top %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	if (s.export_name || s.entity_text) {
-		fprintf(stderr, "attune-top: %s is not implemented yet\n",
-		        s.export_name ? "--export" : "--entity");
+	if (s.export_name) {
+		fprintf(stderr, "attune-top: --export is not implemented yet\n");
 		return 1;
 	}
 	tw_init(locale_is_utf8() && !s.ascii);

@@ -272,6 +272,7 @@ void snapshot_unavailable(struct snapshot *s, int q, bool missing, const char *w
 		panel_unavailable(s, queries_panel_of((enum overview_query)q), missing, why);
 		break;
 	case OQ_NOW:
+	case OQ_WATERMARK:
 	case OQ_COUNT:
 		break;
 	}
@@ -321,6 +322,10 @@ void snapshot_take(struct snapshot *s, int q, const PGresult *res)
 		break;
 	case OQ_INFLIGHT:
 		take_inflight(s, res);
+		break;
+	case OQ_WATERMARK:
+		if (PQntuples(res) == 1)
+			s->materialized_through = i64(res, 0, 0);
 		break;
 	case OQ_COUNT:
 		break;

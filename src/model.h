@@ -21,6 +21,8 @@ enum rel_id {
 	REL_WORKER_HISTORY,
 	REL_WORKER,
 	REL_EXECUTION,
+	REL_EVENT,       /* raw source of event_volume_hourly */
+	REL_ENFORCEMENT, /* raw source of enforcement_volume_hourly */
 	REL_COUNT,
 };
 
@@ -45,6 +47,11 @@ struct caps {
 	char database[128];      /* current_database() */
 	enum rel_kind kind[REL_COUNT];
 	char status_type[256];   /* SQL type of execution.status ("" if not an enum) */
+	bool notify;             /* Attune's execution NOTIFY channels exist */
+	char *q_ts_schema;       /* TimescaleDB's schema, quoted (malloc), or NULL */
+	char ts_schema[64];      /* TimescaleDB's schema (time_bucket lives there) */
+	char ts_func_schema[64]; /* where cagg_watermark lives, "" when not found */
+	int mat_id[REL_COUNT];   /* materialization hypertable of each aggregate */
 	char *inflight_array;    /* array literal of non-terminal execution statuses (malloc) */
 	int64_t clock_offset_us; /* server clock minus local clock */
 };
@@ -131,6 +138,7 @@ struct snapshot {
 	int64_t total_transitions; /* all status transitions in range */
 	struct panel_state panel[PANEL_COUNT];
 	bool inflight_failed;
+	int64_t materialized_through; /* earliest aggregate watermark (epoch s), 0: none */
 };
 
 /* Bucket arithmetic shared by queries and tests. */

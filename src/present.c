@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "queries.h"
 
 void present_backend(const struct caps *c, char *buf, size_t len)
 {
@@ -53,6 +54,25 @@ int present_failure_level(int64_t num, int64_t den)
 	return 3;
 }
 
+void present_freshness(const struct app *a, bool utc, char *buf, size_t len)
+{
+	const struct snapshot *s = a->snap;
+	char t[40];
+	buf[0] = '\0';
+	if (!s || !s->materialized_through)
+		return;
+	if (queries_tail_fallback(&a->caps)) {
+		snprintf(buf, len, "aggregate watermark unknown: last 2 h from raw rows");
+		return;
+	}
+	if (utc)
+		fmt_iso_utc(t, sizeof t, s->materialized_through * 1000000, false);
+	else
+		fmt_timestamp(t, sizeof t, s->materialized_through * 1000000, false, false);
+	snprintf(buf, len, "aggregates materialized through %s, newer from raw rows",
+	         utc ? t : t + 11);
+}
+
 void present_state(const struct app *a, char *buf, size_t len)
 {
 	char age[32];
@@ -73,11 +93,13 @@ void present_state(const struct app *a, char *buf, size_t len)
 	case PH_READY:
 		break;
 	}
-	if (!a->snap) {
+	double fetched =
+	    a->tl ? (a->tl->snap ? a->tl_fetched_at : 0) : (a->snap ? a->snap->fetched_at : 0);
+	if (fetched <= 0) {
 		snprintf(buf, len, "loading");
 		return;
 	}
-	fmt_duration(age, sizeof age, db_now() - a->snap->fetched_at);
+	fmt_duration(age, sizeof age, db_now() - fetched);
 	snprintf(buf, len, "%s, data %s old", a->paused ? "PAUSED" : "live", age);
 }
 

@@ -21,6 +21,11 @@ void present_failure(const struct snapshot *s, int64_t *num, int64_t *den);
  * 2 orange (< 20 %), 3 red (20 % and above); -1 when undefined. */
 int present_failure_level(int64_t num, int64_t den);
 
+/* Freshness of the aggregates for the header: "" when every aggregate is
+ * current (plain views, real-time aggregates), else when they are
+ * materialized through (utc: ISO UTC, else local HH:MM). */
+void present_freshness(const struct app *a, bool utc, char *buf, size_t len);
+
 /* Connection state for the header: "live", "connecting", "stale 12s", … */
 void present_state(const struct app *a, char *buf, size_t len);
 

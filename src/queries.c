@@ -15,6 +15,12 @@ static const char *const terminal_statuses[] = {
     "cancelled", "canceled",  "abandoned", "skipped",
 };
 
+const char *queries_terminal_array(void)
+{
+	return "{completed,succeeded,failed,timeout,timed_out,cancelled,canceled,abandoned,"
+	       "skipped}";
+}
+
 static const char *const rel_names[REL_COUNT] = {
     [REL_EXECUTION_STATUS_HOURLY] = "execution_status_hourly",
     [REL_EXECUTION_THROUGHPUT_HOURLY] = "execution_throughput_hourly",
@@ -26,6 +32,8 @@ static const char *const rel_names[REL_COUNT] = {
     [REL_WORKER_HISTORY] = "worker_history",
     [REL_WORKER] = "worker",
     [REL_EXECUTION] = "execution",
+    [REL_EVENT] = "event",
+    [REL_ENFORCEMENT] = "enforcement",
 };
 
 const char *model_rel_name(enum rel_id r)
@@ -54,6 +62,7 @@ const char *model_rel_kind_label(enum rel_kind k)
 
 void caps_clear(struct caps *c)
 {
+	free(c->q_ts_schema);
 	free(c->qschema);
 	free(c->inflight_array);
 	memset(c, 0, sizeof *c);
@@ -153,12 +162,42 @@ int queries_caps(const struct caps *caps, struct db_query *q, int *idx, char *na
 	    1,
 	    {caps->schema},
 	};
+	idx[n] = CQ_NOTIFY;
+	q[n++] = (struct db_query){
+	    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc"
+	    " WHERE prosrc LIKE '%execution_status_changed%')",
+	    0,
+	    {NULL},
+	};
 	if (caps->tsdb_version[0]) {
 		idx[n] = CQ_CAGGS;
 		q[n++] = (struct db_query){
 		    "SELECT view_name::text, materialized_only"
 		    " FROM timescaledb_information.continuous_aggregates"
 		    " WHERE view_schema = $1",
+		    1,
+		    {caps->schema},
+		};
+		/* Where the watermark functions live moved in 2.12. */
+		idx[n] = CQ_TSINFO;
+		q[n++] = (struct db_query){
+		    "SELECT (SELECT n.nspname FROM pg_catalog.pg_extension e"
+		    " JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
+		    " WHERE e.extname = 'timescaledb'),"
+		    " (SELECT n.nspname FROM pg_catalog.pg_proc p"
+		    " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+		    " WHERE p.proname = 'cagg_watermark' AND n.nspname IN"
+		    " ('_timescaledb_functions', '_timescaledb_internal')"
+		    " AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc t WHERE t.pronamespace = n.oid"
+		    " AND t.proname = 'to_timestamp')"
+		    " ORDER BY n.nspname = '_timescaledb_functions' DESC LIMIT 1)",
+		    0,
+		    {NULL},
+		};
+		idx[n] = CQ_MATIDS;
+		q[n++] = (struct db_query){
+		    "SELECT user_view_name::text, mat_hypertable_id"
+		    " FROM _timescaledb_catalog.continuous_agg WHERE user_view_schema = $1",
 		    1,
 		    {caps->schema},
 		};
@@ -242,8 +281,9 @@ static void take_status_enum(struct caps *caps, const PGresult *res)
 int queries_take_caps(struct caps *caps, int which, const PGresult *res, char *err, size_t errlen)
 {
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		if (which == CQ_CAGGS)
-			return 0; /* unknown catalog shape: treat aggregates as views */
+		if (which == CQ_CAGGS || which == CQ_NOTIFY || which == CQ_TSINFO ||
+		    which == CQ_MATIDS)
+			return 0; /* unknown catalog shape: do without (see queries_tail) */
 		return result_error(res, err, errlen, "reading the catalog failed");
 	}
 	for (int i = 0; i < PQntuples(res) && which == CQ_RELATIONS; i++) {
@@ -259,6 +299,17 @@ int queries_take_caps(struct caps *caps, int which, const PGresult *res, char *e
 	}
 	if (which == CQ_STATUS_ENUM)
 		take_status_enum(caps, res);
+	if (which == CQ_NOTIFY && PQntuples(res) == 1)
+		caps->notify = PQgetvalue(res, 0, 0)[0] == 't';
+	if (which == CQ_TSINFO && PQntuples(res) == 1) {
+		copy_value(caps->ts_schema, sizeof caps->ts_schema, res, 0, 0);
+		copy_value(caps->ts_func_schema, sizeof caps->ts_func_schema, res, 0, 1);
+	}
+	for (int i = 0; i < PQntuples(res) && which == CQ_MATIDS; i++) {
+		enum rel_id r = rel_by_name(PQgetvalue(res, i, 0));
+		if (r < REL_COUNT)
+			caps->mat_id[r] = atoi(PQgetvalue(res, i, 1));
+	}
 	return 0;
 }
 
@@ -269,8 +320,11 @@ void queries_caps_done(struct caps *caps)
 }
 
 /* printf into a fresh string, with every "S." replaced by the schema. */
-static char *build(const struct caps *caps, const char *fmt)
+static char *with_tails(const struct caps *c, const char *fmt);
+
+static char *build(const struct caps *caps, const char *tmpl)
 {
+	char *fmt = with_tails(caps, tmpl);
 	size_t n = strlen(fmt) + 1, qs = strlen(caps->qschema);
 	for (const char *p = fmt; (p = strstr(p, "S.")) != NULL; p += 2)
 		n += qs;
@@ -286,6 +340,169 @@ static char *build(const struct caps *caps, const char *fmt)
 		}
 	}
 	*o = '\0';
+	free(fmt);
+	return out;
+}
+
+/* ------------------------------------------------------------ live tail */
+
+/* A materialized-only continuous aggregate lacks everything after its
+ * watermark (the newest 1-1.5 h with the seed's policies). Its buckets from
+ * the watermark on are computed from the raw hypertable with the grouping
+ * of the seed's definition, and merged with the materialized rows; {TB} is
+ * TimescaleDB's time_bucket and {WM} the watermark. */
+static const struct {
+	enum rel_id agg;
+	enum rel_id raw;
+	const char *sql;
+} tails[] = {
+    {REL_EXECUTION_STATUS_HOURLY, REL_EXECUTION_HISTORY,
+     "(SELECT bucket, action_ref, new_status, transition_count FROM S.execution_status_hourly"
+     " WHERE bucket < {WM} UNION ALL SELECT {TB}('1 hour', time), entity_ref,"
+     " new_values->>'status', count(*) FROM S.execution_history"
+     " WHERE 'status' = ANY(changed_fields) AND time >= {WM} GROUP BY 1, 2, 3)"
+     " AS execution_status_hourly"},
+    {REL_EXECUTION_THROUGHPUT_HOURLY, REL_EXECUTION_HISTORY,
+     "(SELECT bucket, action_ref, execution_count FROM S.execution_throughput_hourly"
+     " WHERE bucket < {WM} UNION ALL SELECT {TB}('1 hour', time), entity_ref, count(*)"
+     " FROM S.execution_history WHERE operation = 'INSERT' AND time >= {WM} GROUP BY 1, 2)"
+     " AS execution_throughput_hourly"},
+    {REL_EVENT_VOLUME_HOURLY, REL_EVENT,
+     "(SELECT bucket, trigger_ref, event_count FROM S.event_volume_hourly WHERE bucket < {WM}"
+     " UNION ALL SELECT {TB}('1 hour', created), trigger_ref, count(*) FROM S.event"
+     " WHERE created >= {WM} GROUP BY 1, 2) AS event_volume_hourly"},
+    {REL_WORKER_STATUS_HOURLY, REL_WORKER_HISTORY,
+     "(SELECT bucket, worker_name, new_status, transition_count FROM S.worker_status_hourly"
+     " WHERE bucket < {WM} UNION ALL SELECT {TB}('1 hour', time), entity_ref,"
+     " new_values->>'status', count(*) FROM S.worker_history"
+     " WHERE 'status' = ANY(changed_fields) AND time >= {WM} GROUP BY 1, 2, 3)"
+     " AS worker_status_hourly"},
+    {REL_ENFORCEMENT_VOLUME_HOURLY, REL_ENFORCEMENT,
+     "(SELECT bucket, rule_ref, enforcement_count FROM S.enforcement_volume_hourly"
+     " WHERE bucket < {WM} UNION ALL SELECT {TB}('1 hour', created), rule_ref, count(*)"
+     " FROM S.enforcement WHERE created >= {WM} GROUP BY 1, 2) AS enforcement_volume_hourly"},
+    {REL_EXECUTION_VOLUME_HOURLY, REL_EXECUTION,
+     "(SELECT bucket, action_ref, initial_status, execution_count"
+     " FROM S.execution_volume_hourly WHERE bucket < {WM} UNION ALL SELECT"
+     " {TB}('1 hour', created), action_ref, status, count(*) FROM S.execution"
+     " WHERE created >= {WM} GROUP BY 1, 2, 3) AS execution_volume_hourly"},
+};
+
+bool queries_has_tail(const struct caps *c, enum rel_id r)
+{
+	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++)
+		if (tails[i].agg == r)
+			return c->kind[r] == RELK_CAGG_MATONLY &&
+			       c->kind[tails[i].raw] != RELK_MISSING && c->q_ts_schema;
+	return false;
+}
+
+bool queries_tail_fallback(const struct caps *c)
+{
+	for (int r = 0; r < REL_COUNT; r++)
+		if (queries_has_tail(c, (enum rel_id)r) && (!c->mat_id[r] || !c->ts_func_schema[0]))
+			return true;
+	return false;
+}
+
+/* The watermark of an aggregate as SQL; when it cannot be read, the last
+ * two hours come from raw rows (the header says so). */
+static void watermark_sql(const struct caps *c, enum rel_id r, char *buf, size_t len)
+{
+	if (c->mat_id[r] > 0 && c->ts_func_schema[0])
+		snprintf(buf, len, "(SELECT %s.to_timestamp(%s.cagg_watermark(%d)))",
+		         c->ts_func_schema, c->ts_func_schema, c->mat_id[r]);
+	else
+		snprintf(buf, len, "(SELECT date_trunc('hour', now() - interval '2 hours'))");
+}
+
+/* Copy src into a new string with every occurrence of tok replaced. */
+static char *replace_all(const char *src, const char *tok, const char *val)
+{
+	size_t tl = strlen(tok), vl = strlen(val), n = strlen(src) + 1;
+	for (const char *p = src; (p = strstr(p, tok)) != NULL; p += tl)
+		n += vl;
+	char *out = xmalloc(n), *o = out;
+	for (const char *p = src; *p;) {
+		if (strncmp(p, tok, tl) == 0) {
+			memcpy(o, val, vl);
+			o += vl;
+			p += tl;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+char *queries_source(const struct caps *c, enum rel_id r)
+{
+	char wm[256], tb[128];
+	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
+		if (tails[i].agg != r || !queries_has_tail(c, r))
+			continue;
+		watermark_sql(c, r, wm, sizeof wm);
+		snprintf(tb, sizeof tb, "%s.time_bucket", c->q_ts_schema);
+		char *a = replace_all(tails[i].sql, "{WM}", wm);
+		char *b = replace_all(a, "{TB}", tb);
+		free(a);
+		return b;
+	}
+	char *plain = xmalloc(strlen(model_rel_name(r)) + 3);
+	sprintf(plain, "S.%s", model_rel_name(r));
+	return plain;
+}
+
+/* The earliest watermark over the aggregates that have a tail, or NULL. */
+static char *watermark_query(const struct caps *c)
+{
+	char wm[256], buf[2048] = "SELECT extract(epoch FROM least(";
+	bool any = false;
+	for (int r = 0; r < REL_COUNT; r++) {
+		if (!queries_has_tail(c, (enum rel_id)r))
+			continue;
+		watermark_sql(c, (enum rel_id)r, wm, sizeof wm);
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", any ? ", " : "", wm);
+		any = true;
+	}
+	if (!any)
+		return NULL;
+	snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "))::int8");
+	return xstrdup(buf);
+}
+
+/* Replace "S.<aggregate>" (one left-to-right pass over the template, so
+ * the inserted text is not rescanned) by its live-tail source. */
+static char *with_tails(const struct caps *c, const char *fmt)
+{
+	size_t cap = strlen(fmt) + 1, len = 0;
+	char *out = xmalloc(cap);
+	for (const char *p = fmt; *p;) {
+		char *src = NULL;
+		size_t used = 0;
+		for (size_t i = 0; i < sizeof tails / sizeof *tails && !src; i++) {
+			const char *name = model_rel_name(tails[i].agg);
+			size_t nl = strlen(name);
+			if (strncmp(p, "S.", 2) == 0 && strncmp(p + 2, name, nl) == 0 &&
+			    !(p[2 + nl] == '_' || (p[2 + nl] >= 'a' && p[2 + nl] <= 'z')) &&
+			    queries_has_tail(c, tails[i].agg)) {
+				src = queries_source(c, tails[i].agg);
+				used = 2 + nl;
+			}
+		}
+		const char *piece = src ? src : p;
+		size_t pl = src ? strlen(src) : 1;
+		if (len + pl + 1 > cap) {
+			cap = (len + pl + 1) * 2;
+			out = xrealloc(out, cap);
+		}
+		memcpy(out + len, piece, pl);
+		len += pl;
+		p += src ? used : 1;
+		free(src);
+	}
+	out[len] = '\0';
 	return out;
 }
 
@@ -373,15 +590,16 @@ void queries_build(struct query_set *qs, const struct caps *caps)
 			         " GROUP BY 1 ORDER BY 1",
 			         caps->status_type);
 		else
-			snprintf(fmt, sizeof fmt, "%s",
+			snprintf(fmt, sizeof fmt,
 			         "SELECT status::text, count(*)::int8 FROM S.execution"
-			         " WHERE status::text <> ALL('{completed,succeeded,failed,timeout,"
-			         "timed_out,cancelled,canceled,abandoned,skipped}'::text[])"
+			         " WHERE status::text <> ALL('%s'::text[])"
 			         " AND $1::text IS NOT NULL"
 			         " AND ($2::text IS NULL OR action_ref = $2::text)"
-			         " GROUP BY 1 ORDER BY 1");
+			         " GROUP BY 1 ORDER BY 1",
+			         queries_terminal_array());
 		qs->sql[OQ_INFLIGHT] = build(caps, fmt);
 	}
+	qs->sql[OQ_WATERMARK] = watermark_query(caps);
 }
 
 void queries_free(struct query_set *qs)
@@ -399,7 +617,7 @@ int queries_overview(const struct query_set *qs, const struct overview_params *p
 		if (!qs->sql[i])
 			continue;
 		struct db_query d = {qs->sql[i], 2, {p->range_start, p->filter}};
-		if (i == OQ_NOW)
+		if (i == OQ_NOW || i == OQ_WATERMARK)
 			d.nparams = 0;
 		else if (i == OQ_INFLIGHT)
 			d.params[0] = p->inflight;

@@ -20,7 +20,10 @@ enum setup_query {
 enum caps_query {
 	CQ_RELATIONS = 0, /* which relations exist, and their kind */
 	CQ_STATUS_ENUM,   /* type and labels of execution.status */
+	CQ_NOTIFY,        /* does some function raise Attune's execution NOTIFYs? */
 	CQ_CAGGS,         /* continuous aggregates (TimescaleDB only) */
+	CQ_TSINFO,        /* TimescaleDB's schemas (TimescaleDB only) */
+	CQ_MATIDS,        /* materialization hypertable ids (TimescaleDB only) */
 	CQ_COUNT,
 };
 
@@ -35,6 +38,7 @@ enum overview_query {
 	OQ_WORKERS,        /* live workers + transitions in range */
 	OQ_CHANGES,        /* recent execution status changes */
 	OQ_INFLIGHT,       /* live executions in non-terminal statuses */
+	OQ_WATERMARK,      /* earliest watermark of the aggregates with a tail */
 	OQ_COUNT,
 };
 
@@ -72,6 +76,18 @@ struct overview_params {
  * is. Returns the count. */
 int queries_overview(const struct query_set *qs, const struct overview_params *p,
                      struct db_query *q, int *idx);
+
+/* Live tail: whether aggregate r is a materialized-only continuous aggregate
+ * whose newest buckets are computed from raw rows; whether some watermark
+ * could not be read (then the last 2 h come from raw rows); the SQL source
+ * to read r from ("S.name" or a subquery merging both; malloc'd, with "S."
+ * standing for the schema). */
+bool queries_has_tail(const struct caps *c, enum rel_id r);
+bool queries_tail_fallback(const struct caps *c);
+char *queries_source(const struct caps *c, enum rel_id r);
+
+/* Terminal execution statuses as an array literal (same list as in-flight). */
+const char *queries_terminal_array(void);
 
 /* The panel an overview query feeds. */
 enum panel_id queries_panel_of(enum overview_query q);

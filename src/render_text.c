@@ -4,6 +4,7 @@
 #include "render_text.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -48,6 +49,10 @@ static void print_header(struct app *a, const struct snapshot *s)
 	       backend, a->caps.schema);
 	printf("range: %s (%d buckets from %s)  refresh took: %.3fs  filter: %s\n", rl, s->nbuckets,
 	       start, s->refresh_seconds, clean(s->filter, filt, sizeof filt));
+	char fresh[160];
+	present_freshness(a, true, fresh, sizeof fresh);
+	if (fresh[0])
+		printf("freshness: %s\n", fresh);
 	char e1[24], e2[24], e3[24];
 	printf("totals: executions %s  events %s  enforcements %s\n", total(e1, s->total_exec),
 	       total(e2, s->total_events), total(e3, s->total_enforcements));
@@ -181,8 +186,125 @@ static void print_changes(const struct snapshot *s)
 	}
 }
 
+/* "field: old → new; …" from the server-built change list. */
+static void print_change_list(const char *changes, const char *op)
+{
+	char buf[TEXT_MAX], buf2[TEXT_MAX];
+	if (!changes || !*changes) {
+		printf("%s\n", strcmp(op, "DELETE") == 0 ? "(row deleted)" : "-");
+		return;
+	}
+	const char *p = changes;
+	bool first = true;
+	while (*p) {
+		size_t item = strcspn(p, "\x1e");
+		char one[TEXT_MAX];
+		snprintf(one, sizeof one, "%.*s", (int)item, p);
+		char *f = one, *o = strchr(f, '\x1f'), *n = NULL;
+		if (o) {
+			*o++ = '\0';
+			n = strchr(o, '\x1f');
+			if (n)
+				*n++ = '\0';
+		}
+		printf("%s%s", first ? "" : "; ", clean(f, buf, sizeof buf));
+		if (strcmp(op, "INSERT") == 0)
+			printf("=%s", clean(n ? n : "", buf, sizeof buf));
+		else
+			printf(": %s -> %s", clean(o ? o : "", buf, sizeof buf),
+			       clean(n ? n : "", buf2, sizeof buf2));
+		first = false;
+		p += item;
+		if (*p)
+			p++;
+	}
+	printf("\n");
+}
+
+static void print_timeline_rows(const struct tl_snapshot *s)
+{
+	char ts[40], gap[40];
+	for (int i = 0; i < s->nrows; i++) {
+		const struct tl_row *r = &s->rows[i];
+		fmt_iso_utc(ts, sizeof ts, r->key.time_us, true);
+		if (r->gap_us < 0)
+			snprintf(gap, sizeof gap, "-");
+		else
+			snprintf(gap, sizeof gap, "%lld.%06lld", (long long)(r->gap_us / 1000000),
+			         (long long)(r->gap_us % 1000000));
+		printf("%-27s %16s %-6s ", ts, gap, r->op);
+		print_change_list(r->changes, r->op);
+	}
+}
+
+static void print_timeline(struct app *a)
+{
+	const struct timeline *t = a->tl;
+	const struct tl_snapshot *s = t->snap;
+	char buf[TEXT_MAX], now[40], dur[32];
+	if (a->tl_continued) {
+		print_timeline_rows(s);
+		fflush(stdout);
+		return;
+	}
+	fmt_iso_utc(now, sizeof now, s->now_us, false);
+	printf("=== attune-top entity %s at %s ===\n", clean(t->label, buf, sizeof buf), now);
+	if (s->live) {
+		printf("live:");
+		for (int i = 0; i < s->nlive; i++) {
+			const char *v = s->live_fields[i].value;
+			bool is_time = strcmp(s->live_fields[i].name, "created") == 0 ||
+			               strcmp(s->live_fields[i].name, "started") == 0 ||
+			               strcmp(s->live_fields[i].name, "updated") == 0 ||
+			               strcmp(s->live_fields[i].name, "heartbeat") == 0;
+			char tv[40];
+			if (v && is_time) {
+				fmt_iso_utc(tv, sizeof tv, strtoll(v, NULL, 10), true);
+				v = tv;
+			}
+			printf("  %s=%s", s->live_fields[i].name, clean(v, buf, sizeof buf));
+		}
+		printf("\n");
+	} else {
+		printf("live: no live row - deleted\n");
+	}
+	double life;
+	const char *how;
+	if (timeline_lifetime(s, &life, &how)) {
+		fmt_duration(dur, sizeof dur, life);
+		printf("lifetime: %.6fs (%s) %s\n", life, dur, how);
+	}
+	printf("\nTIME IN STATUS\n%16s %8s %-8s  %s\n", "seconds", "entries", "state", "status");
+	for (int i = 0; i < s->nstatuses; i++) {
+		const struct tl_status_time *st = &s->statuses[i];
+		if (st->seconds < 0)
+			printf("%16s %8ld %-8s  %s\n", "-", st->entries, "final",
+			       clean(st->status, buf, sizeof buf));
+		else
+			printf("%16.6f %8ld %-8s  %s\n", st->seconds, st->entries,
+			       st->ongoing ? "ongoing" : "-", clean(st->status, buf, sizeof buf));
+	}
+	if (s->has_detail && s->nrows > 0) {
+		char ts[40], vbuf[TEXT_MAX];
+		fmt_iso_utc(ts, sizeof ts, s->detail_key.time_us, true);
+		printf("\nSTATE AT %s\n", ts);
+		for (int i = 0; i < s->nstate; i++)
+			printf("%s=%s\n", clean(s->state[i].name, buf, sizeof buf),
+			       clean(s->state[i].value, vbuf, sizeof vbuf));
+	}
+	printf("\nHISTORY  %lld rows, newest first, filter op=%s field=%s\n", (long long)s->total,
+	       t->op_filter ? t->op_filter : "-", t->field_filter ? t->field_filter : "-");
+	printf("%-27s %16s %-6s %s\n", "time", "gap_s", "op", "changes");
+	print_timeline_rows(s);
+	fflush(stdout);
+}
+
 static void text_refreshed(struct app *a)
 {
+	if (a->tl) {
+		print_timeline(a);
+		return;
+	}
 	const struct snapshot *s = a->snap;
 	print_header(a, s);
 	print_throughput(s);

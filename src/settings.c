@@ -89,7 +89,7 @@ void settings_help(FILE *out)
 	      "  -R, --range=DURATION    time range: Nh, Nd or Nw (default 24h)\n"
 	      "  -f, --filter=REF        only this action/trigger/rule/worker ref\n"
 	      "  -e, --entity=TYPE:KEY   open the change timeline of one entity:\n"
-	      "                          execution:ID, worker:ID, worker:NAME (not yet)\n"
+	      "                          execution:ID, worker:ID, worker:NAME\n"
 	      "  -b, --batch             plain text frames on stdout, no curses (like top -b)\n"
 	      "  -n, --iterations=N      stop after N refreshes\n"
 	      "      --ascii             ASCII-only drawing (automatic when the locale is\n"

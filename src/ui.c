@@ -36,6 +36,13 @@ enum role {
 	R_COUNT,
 };
 
+enum prompt_kind {
+	P_NONE = 0,
+	P_FILTER, /* '/' on the overview: a ref */
+	P_ENTITY, /* ':' an entity to open */
+	P_FIELD,  /* '/' on a timeline: a changed field */
+};
+
 enum focus {
 	F_ACTIONS = 0,
 	F_WORKERS,
@@ -54,10 +61,13 @@ struct ui_state {
 	enum focus focus;
 	int sel[F_COUNT], top[F_COUNT]; /* selection and scroll per table */
 	int rows[F_COUNT];              /* visible body rows at the last draw */
-	bool prompt;                    /* '/' prompt active */
+	enum prompt_kind prompt;        /* the line being typed, if any */
 	char input[512];                /* prompt text, UTF-8 */
 	size_t input_len;
 	volatile sig_atomic_t winch;
+	int tl_top;  /* first visible timeline row within the page */
+	bool tl_utc; /* timeline times in UTC rather than local */
+	int tl_rows; /* visible timeline rows at the last draw */
 };
 
 static struct ui_state ui;
@@ -257,7 +267,11 @@ static int draw_header(struct app *a, int width, bool compact)
 		x += putf(1, x, width - x, A_NORMAL, " %lld", (long long)s->inflight[i].count);
 	}
 	if (s->filter)
-		putf(1, x, width - x, ui.attr[R_WARN], "  filter: %s", s->filter);
+		x += putf(1, x, width - x, ui.attr[R_WARN], "  filter: %s", s->filter);
+	char fresh[160];
+	present_freshness(a, false, fresh, sizeof fresh);
+	if (fresh[0] && x < width)
+		putf(1, x, width - x, ui.attr[R_DIM], "  %s", fresh);
 	return 2;
 }
 
@@ -699,12 +713,240 @@ static void draw_help(void)
 	}
 }
 
+/* ------------------------------------------------------------ timeline */
+
+static bool is_time_field(const char *name)
+{
+	return strcmp(name, "created") == 0 || strcmp(name, "started") == 0 ||
+	       strcmp(name, "updated") == 0 || strcmp(name, "heartbeat") == 0;
+}
+
+static int draw_live(const struct tl_snapshot *s, int y, int w)
+{
+	char ts[40], item[600];
+	int x = 0;
+	if (!s->live) {
+		put(y, 0, w, ui.attr[R_FAILURE], "no live row — deleted (history only)");
+		return y + 1;
+	}
+	for (int i = 0; i < s->nlive; i++) {
+		const char *v = s->live_fields[i].value;
+		if (v && is_time_field(s->live_fields[i].name)) {
+			fmt_timestamp(ts, sizeof ts, strtoll(v, NULL, 10), ui.tl_utc, false);
+			v = ts;
+		}
+		snprintf(item, sizeof item, "%s %s  ", s->live_fields[i].name, v ? v : "-");
+		int iw = tw_width(item);
+		if (x + iw > w && x > 0) {
+			y++;
+			x = 0;
+		}
+		bool status = strcmp(s->live_fields[i].name, "status") == 0;
+		x += put(y, x, w - x, status ? status_attr(v) : A_NORMAL, item);
+	}
+	return y + 1;
+}
+
+static int draw_status_times(const struct tl_snapshot *s, int y, int w)
+{
+	char dur[32], item[200];
+	double life;
+	const char *how;
+	int x = 0;
+	if (timeline_lifetime(s, &life, &how)) {
+		fmt_duration(dur, sizeof dur, life);
+		x = putf(y, 0, w, ui.attr[R_TITLE], "lifetime %s %s  ", dur, how);
+	}
+	for (int i = 0; i < s->nstatuses; i++) {
+		const struct tl_status_time *st = &s->statuses[i];
+		if (st->seconds < 0)
+			snprintf(item, sizeof item, "%s (final)  ", st->status);
+		else {
+			fmt_duration(dur, sizeof dur, st->seconds);
+			snprintf(item, sizeof item, "%s %s%s  ", st->status, dur,
+			         st->ongoing ? " (now)" : "");
+		}
+		int iw = tw_width(item);
+		if (x + iw > w && x > 0) {
+			y++;
+			x = 0;
+		}
+		x += put(y, x, w - x, status_attr(st->status), item);
+	}
+	return y + 1;
+}
+
+/* "status: running → completed; …" built from the server's change list. */
+static void change_text(const struct tl_row *r, char *out, size_t len)
+{
+	const char *p = r->changes ? r->changes : "";
+	size_t o = 0;
+	out[0] = '\0';
+	if (strcmp(r->op, "DELETE") == 0) {
+		snprintf(out, len, "row deleted");
+		return;
+	}
+	while (*p && o + 1 < len) {
+		size_t item = strcspn(p, "\x1e");
+		char one[1024];
+		snprintf(one, sizeof one, "%.*s", (int)item, p);
+		char *f = one, *ov = strchr(f, '\x1f'), *nv = NULL;
+		if (ov) {
+			*ov++ = '\0';
+			nv = strchr(ov, '\x1f');
+			if (nv)
+				*nv++ = '\0';
+		}
+		if (strcmp(r->op, "INSERT") == 0)
+			o += (size_t)snprintf(out + o, len - o, "%s%s=%s", o ? "  " : "", f,
+			                      nv ? nv : "");
+		else
+			o += (size_t)snprintf(out + o, len - o, "%s%s: %s %s %s", o ? "; " : "", f,
+			                      ov ? ov : "", tw_utf8() ? "→" : "->", nv ? nv : "");
+		p += item;
+		if (*p)
+			p++;
+	}
+}
+
+static attr_t op_attr(const char *op)
+{
+	if (strcmp(op, "INSERT") == 0)
+		return ui.attr[R_SUCCESS];
+	if (strcmp(op, "DELETE") == 0)
+		return ui.attr[R_FAILURE];
+	return ui.attr[R_PROGRESS];
+}
+
+static void draw_tl_rows(const struct timeline *t, struct rect r)
+{
+	const struct tl_snapshot *s = t->snap;
+	char ts[40], gap[32], text[4096];
+	int visible = r.h - 1;
+	ui.tl_rows = visible;
+	if (t->sel < ui.tl_top)
+		ui.tl_top = t->sel;
+	if (t->sel >= ui.tl_top + visible)
+		ui.tl_top = t->sel - visible + 1;
+	if (ui.tl_top > s->nrows - 1)
+		ui.tl_top = s->nrows > 0 ? s->nrows - 1 : 0;
+	if (ui.tl_top < 0)
+		ui.tl_top = 0;
+	int time_w = r.w >= 70 ? 26 : 15;
+	put(r.y, r.x, time_w, ui.attr[R_DIM], ui.tl_utc ? "TIME (UTC)" : "TIME");
+	put_right(r.y, r.x + time_w + 1, 9, ui.attr[R_DIM], "GAP");
+	put(r.y, r.x + time_w + 11, 6, ui.attr[R_DIM], "OP");
+	put(r.y, r.x + time_w + 18, r.w - time_w - 18, ui.attr[R_DIM], "CHANGES");
+	for (int i = ui.tl_top; i < s->nrows && i - ui.tl_top < visible; i++) {
+		const struct tl_row *row = &s->rows[i];
+		int y = r.y + 1 + i - ui.tl_top;
+		attr_t ra = i == t->sel ? A_REVERSE : A_NORMAL;
+		fill(y, r.x, r.w, ra);
+		fmt_timestamp(ts, sizeof ts, row->key.time_us, ui.tl_utc, true);
+		put(y, r.x, time_w, ra, time_w < 26 ? ts + 11 : ts);
+		if (row->gap_us < 0)
+			snprintf(gap, sizeof gap, "-");
+		else
+			fmt_duration(gap, sizeof gap, (double)row->gap_us / 1e6);
+		put_right(y, r.x + time_w + 1, 9, ra, gap);
+		put(y, r.x + time_w + 11, 6, ra | op_attr(row->op), row->op);
+		change_text(row, text, sizeof text);
+		put(y, r.x + time_w + 18, r.w - time_w - 18, ra, text);
+	}
+	if (s->nrows == 0)
+		put(r.y + 1, r.x, r.w, ui.attr[R_DIM], "no history rows match the filters");
+}
+
+/* Lines of a multi-line text (pretty JSON), from line `skip`. */
+static int put_lines(int y, int x, int w, int ymax, const char *label, const char *text)
+{
+	if (y >= ymax)
+		return y;
+	put(y++, x, w, ui.attr[R_DIM], label);
+	for (const char *p = text ? text : "-"; *p && y < ymax;) {
+		size_t n = strcspn(p, "\n");
+		char line[1024];
+		snprintf(line, sizeof line, "%.*s", (int)n, p);
+		put(y++, x + 1, w - 1, A_NORMAL, line);
+		p += n;
+		if (*p)
+			p++;
+	}
+	return y;
+}
+
+static void draw_tl_detail(const struct timeline *t, struct rect r)
+{
+	const struct tl_snapshot *s = t->snap;
+	char ts[40], line[1024];
+	int y = r.y + 1, ymax = r.y + r.h;
+	if (!s->has_detail || s->nrows == 0) {
+		title(r, "Row detail", false);
+		put(y, r.x, r.w, ui.attr[R_DIM], "loading…");
+		return;
+	}
+	fmt_timestamp(ts, sizeof ts, s->detail_key.time_us, ui.tl_utc, true);
+	snprintf(line, sizeof line, "State at %s", ts);
+	title(r, line, false);
+	for (int i = 0; i < s->nstate && y < ymax; i++) {
+		snprintf(line, sizeof line, "%s = %s", s->state[i].name,
+		         s->state[i].value ? s->state[i].value : "-");
+		put(y++, r.x, r.w, A_NORMAL, line);
+	}
+	y = put_lines(y, r.x, r.w, ymax, "old values:", s->detail_old);
+	put_lines(y, r.x, r.w, ymax, "new values:", s->detail_new);
+}
+
+static void draw_timeline(struct app *a, int top, int bottom)
+{
+	const struct timeline *t = a->tl;
+	const struct tl_snapshot *s = t->snap;
+	char head[512];
+	if (top >= bottom)
+		return;
+	if (!s) {
+		putf(top, 0, COLS, ui.attr[R_DIM], "loading %s…", t->label);
+		return;
+	}
+	snprintf(head, sizeof head, "%s (Esc back, o operation, / field, u UTC)", t->label);
+	title((struct rect){top, 0, 1, COLS}, head, true);
+	int y = draw_live(s, top + 1, COLS);
+	if (y < bottom)
+		y = draw_status_times(s, y, COLS);
+	if (y >= bottom)
+		return;
+	snprintf(head, sizeof head,
+	         "History: rows %lld-%lld of %lld, newest first, op %s, field %s",
+	         (long long)(s->nrows ? s->first_index + 1 : 0),
+	         (long long)(s->first_index + s->nrows), (long long)s->total,
+	         t->op_filter ? t->op_filter : "all", t->field_filter ? t->field_filter : "any");
+	title((struct rect){y, 0, 1, COLS}, head, false);
+	int avail = bottom - (y + 1);
+	struct rect list, detail;
+	if (COLS >= 140) {
+		int lw = COLS * 3 / 5;
+		list = (struct rect){y + 1, 0, avail, lw};
+		detail = (struct rect){y + 1, lw + 1, avail, COLS - lw - 1};
+	} else {
+		int lh = avail >= 12 ? avail * 3 / 5 : avail;
+		list = (struct rect){y + 1, 0, lh, COLS};
+		detail = (struct rect){y + 1 + lh, 0, avail - lh, COLS};
+	}
+	if (list.h > 1)
+		draw_tl_rows(t, list);
+	if (detail.h > 1)
+		draw_tl_detail(t, detail);
+}
+
 static void draw_footer(struct app *a)
 {
 	int y = LINES - 1;
 	fill(y, 0, COLS, A_NORMAL);
 	if (ui.prompt) {
-		int x = put(y, 0, COLS, ui.attr[R_TITLE], "filter (ref, empty = none): ");
+		static const char *const label[] = {"", "filter (ref, empty = none): ",
+		                                    "open (execution:ID, worker:ID, worker:NAME): ",
+		                                    "changed field (empty = any): "};
+		int x = put(y, 0, COLS, ui.attr[R_TITLE], label[ui.prompt]);
 		x += put(y, x, COLS - x - 1, A_NORMAL, ui.input);
 		move(y, x < COLS ? x : COLS - 1);
 		return;
@@ -713,9 +955,14 @@ static void draw_footer(struct app *a)
 		put(y, 0, COLS, ui.attr[R_WARN], a->status);
 		return;
 	}
-	put(y, 0, COLS, ui.attr[R_DIM],
-	    "q quit  ? help  1-5 range  / filter  Tab panel  Enter drill  s sort  p pause  +/- "
-	    "rate");
+	if (a->tl)
+		put(y, 0, COLS, ui.attr[R_DIM],
+		    "q quit  ? help  Esc back  j/k move  g/G newest/oldest  o operation  / field  "
+		    "u UTC  : open");
+	else
+		put(y, 0, COLS, ui.attr[R_DIM],
+		    "q quit  ? help  1-5 range  / filter  Tab panel  Enter open  : entity  s sort  "
+		    "p pause  +/- rate");
 }
 
 static void ui_draw(struct app *a)
@@ -729,8 +976,11 @@ static void ui_draw(struct app *a)
 	erase();
 	bool compact = LINES < 10;
 	int top = draw_header(a, COLS, compact);
-	draw_overview(a, top, LINES - 1);
-	if (!a->snap && LINES > top + 1)
+	if (a->tl)
+		draw_timeline(a, top, LINES - 1);
+	else
+		draw_overview(a, top, LINES - 1);
+	if (!a->snap && !a->tl && LINES > top + 1)
 		put(top + 1, 0, COLS, ui.attr[R_DIM],
 		    a->phase == PH_READY ? "loading…" : "connecting to the database…");
 	if (ui.help)
@@ -766,19 +1016,93 @@ static void drill_down(struct app *a)
 	int i = ui.sel[ui.focus];
 	if (!s || i >= focus_count(s, ui.focus))
 		return;
-	if (ui.focus == F_ACTIONS)
-		app_set_filter(a, s->actions[i].ref);
-	else if (ui.focus == F_WORKERS)
-		app_set_filter(a, s->workers[i].name);
-	else
-		app_set_filter(a, s->changes[i].ref);
+	if (ui.focus != F_ACTIONS) {
+		/* Workers and status changes open the entity's timeline. */
+		struct entity_spec e = {.type = ui.focus == F_WORKERS ? ENTITY_WORKER
+		                                                      : ENTITY_EXECUTION};
+		char label[64];
+		e.id = ui.focus == F_WORKERS ? s->workers[i].id : s->changes[i].id;
+		snprintf(label, sizeof label, "%s:%lld",
+		         e.type == ENTITY_WORKER ? "worker" : "execution", (long long)e.id);
+		ui.tl_top = 0;
+		app_open_entity(a, &e, label);
+		return;
+	}
+	app_set_filter(a, s->actions[i].ref);
 	app_message(a, "filter: %s (Esc clears)", a->filter ? a->filter : "");
 	for (int f = 0; f < F_COUNT; f++)
 		ui.sel[f] = ui.top[f] = 0;
 }
 
+static void open_prompt(enum prompt_kind k)
+{
+	ui.prompt = k;
+	ui.input[0] = '\0';
+	ui.input_len = 0;
+}
+
+/* Keys of the timeline view; false when the overview's meaning applies. */
+static bool timeline_action(struct app *a, enum key_action act)
+{
+	struct timeline *t = a->tl;
+	static const char *const ops[] = {NULL, "INSERT", "UPDATE", "DELETE"};
+	int page = ui.tl_rows > 1 ? ui.tl_rows - 1 : 1;
+	bool refetch = false;
+	switch (act) {
+	case ACT_UP:
+		refetch = timeline_move(t, -1);
+		break;
+	case ACT_DOWN:
+		refetch = timeline_move(t, 1);
+		break;
+	case ACT_PAGE_UP:
+		refetch = timeline_move(t, -page);
+		break;
+	case ACT_PAGE_DOWN:
+		refetch = timeline_move(t, page);
+		break;
+	case ACT_HOME:
+		refetch = timeline_jump(t, TL_TOP);
+		break;
+	case ACT_END:
+		refetch = timeline_jump(t, TL_END);
+		break;
+	case ACT_UTC:
+		ui.tl_utc = !ui.tl_utc;
+		break;
+	case ACT_OPS: {
+		int i = 0;
+		while (i < 4 &&
+		       !(ops[i] == NULL ? t->op_filter == NULL
+		                        : t->op_filter && strcmp(t->op_filter, ops[i]) == 0))
+			i++;
+		timeline_set_filters(t, ops[(i + 1) % 4], t->field_filter);
+		refetch = true;
+		break;
+	}
+	case ACT_BACK:
+		if (ui.help)
+			return false;
+		app_close_entity(a);
+		break;
+	case ACT_ENTER:
+	case ACT_NEXT_PANEL:
+	case ACT_PREV_PANEL:
+	case ACT_SORT:
+		break;
+	default:
+		return false;
+	}
+	if (refetch)
+		app_refresh_now(a);
+	a->redraw = true;
+	return true;
+}
+
 static void do_action(struct app *a, enum key_action act)
 {
+	if (a->tl && timeline_action(a, act))
+		return;
 	static const long ranges[] = {6, 12, 24, 48, 168};
 	switch (act) {
 	case ACT_QUIT:
@@ -838,9 +1162,7 @@ static void do_action(struct app *a, enum key_action act)
 		}
 		break;
 	case ACT_FILTER:
-		ui.prompt = true;
-		ui.input[0] = '\0';
-		ui.input_len = 0;
+		open_prompt(a->tl ? P_FIELD : P_FILTER);
 		break;
 	case ACT_SORT:
 		a->sort = (enum action_sort)((a->sort + 1) % SORT_COUNT);
@@ -849,6 +1171,13 @@ static void do_action(struct app *a, enum key_action act)
 		app_message(a, "top actions sorted by %s", model_sort_label(a->sort));
 		break;
 	case ACT_ENTITY:
+		open_prompt(P_ENTITY);
+		break;
+	case ACT_HOME:
+	case ACT_END:
+	case ACT_OPS:
+	case ACT_UTC:
+		break; /* timeline keys */
 	case ACT_EXPORT:
 	case ACT_STORAGE:
 		app_message(a, "not available yet in this version");
@@ -860,15 +1189,43 @@ static void do_action(struct app *a, enum key_action act)
 	a->redraw = true;
 }
 
-/* The '/' prompt: UTF-8 line editing with Enter, Esc and Backspace. */
+static void prompt_done(struct app *a, enum prompt_kind k)
+{
+	struct entity_spec e;
+	switch (k) {
+	case P_FILTER:
+		app_set_filter(a, ui.input);
+		app_message(a, ui.input[0] ? "filter: %s" : "filter cleared%s", ui.input);
+		break;
+	case P_FIELD:
+		if (a->tl) {
+			timeline_set_filters(a->tl, a->tl->op_filter, ui.input);
+			app_refresh_now(a);
+		}
+		break;
+	case P_ENTITY:
+		if (parse_entity(ui.input, &e) != 0) {
+			app_message(a, "not an entity: %s (execution:ID, worker:ID, worker:NAME)",
+			            ui.input);
+			break;
+		}
+		ui.tl_top = 0;
+		app_open_entity(a, &e, ui.input); /* the timeline copies the name */
+		break;
+	case P_NONE:
+		break;
+	}
+}
+
+/* The prompt: UTF-8 line editing with Enter, Esc and Backspace. */
 static void prompt_key(struct app *a, int is_key, wint_t ch)
 {
 	if (!is_key && (ch == '\n' || ch == '\r')) {
-		ui.prompt = false;
-		app_set_filter(a, ui.input);
-		app_message(a, ui.input[0] ? "filter: %s" : "filter cleared%s", ui.input);
+		enum prompt_kind k = ui.prompt;
+		ui.prompt = P_NONE;
+		prompt_done(a, k);
 	} else if (!is_key && ch == 27) {
-		ui.prompt = false;
+		ui.prompt = P_NONE;
 	} else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
 		while (ui.input_len > 0 && (ui.input[--ui.input_len] & 0xC0) == 0x80)
 			;

@@ -109,8 +109,10 @@ try:
     t.ok(wname[:15] in scr, "/ filters by a worker ref", scr)
     tm.send("BSpace")
     tm.wait_for(r"Workers \((\d\d+)\)", 10)
-    for key in ("j", "Down", "k", "Up", "NPage", "PPage", "BTab", ":", "e", "t"):
+    for key in ("j", "Down", "k", "Up", "NPage", "PPage", "BTab", "e", "t", "g", "G", ":"):
         tm.send(key)
+    t.ok(tm.wait_for(r"open \(execution:ID", 5) is not None, ": opens the entity prompt")
+    tm.send("Escape")
     time.sleep(0.5)
     t.ok("Top actions" in tm.capture(), "movement and not-yet keys keep the screen alive")
 
