@@ -88,6 +88,7 @@ static void fail_connection(struct app *a, const char *why)
 	if (a->tl)
 		timeline_abort(a->tl);
 	a->tl_busy = false;
+	a->st_busy = false;
 	queries_free(&a->qs);
 	a->stale = a->snap != NULL;
 	a->redraw = true;
@@ -196,8 +197,37 @@ static void start_timeline_refresh(struct app *a)
 		fail_connection(a, a->db.error);
 }
 
+static void on_storage_result(void *ctx, int index, const PGresult *res)
+{
+	struct app *a = ctx;
+	if (a->st)
+		storage_take(a->st, index, res);
+}
+
+static void start_storage_refresh(struct app *a)
+{
+	struct db_query q[ST_TABLES];
+	int n = storage_batch(a->st, &a->caps, q);
+	a->refresh_started = db_now();
+	a->st_busy = true;
+	if (db_send_batch(&a->db, q, n, on_storage_result, a) != 0)
+		fail_connection(a, a->db.error);
+}
+
+/* When the next refresh is due after one completes: at once when a key or
+ * a notification asked for one while it was in flight. */
+static double next_deadline(struct app *a)
+{
+	return a->refresh_requested ? db_now() : a->refresh_started + a->refresh_interval;
+}
+
 static void start_refresh(struct app *a)
 {
+	a->refresh_requested = false;
+	if (a->st) {
+		start_storage_refresh(a);
+		return;
+	}
 	if (a->tl) {
 		start_timeline_refresh(a);
 		return;
@@ -260,7 +290,7 @@ static void finish_refresh(struct app *a)
 	snapshot_free(a->snap);
 	a->snap = s;
 	a->stale = false;
-	a->next_refresh = a->refresh_started + a->refresh_interval;
+	a->next_refresh = next_deadline(a);
 	a->fe->refreshed(a);
 	a->redraw = true;
 	count_refresh(a);
@@ -274,7 +304,7 @@ static void finish_timeline(struct app *a)
 	const struct tl_snapshot *s = t->snap;
 	a->tl_fetched_at = db_now();
 	a->stale = false;
-	a->next_refresh = a->refresh_started + a->refresh_interval;
+	a->next_refresh = next_deadline(a);
 	a->redraw = true;
 	if (s->error[0] || !s->exists) {
 		char why[700];
@@ -319,8 +349,41 @@ static void finish_timeline(struct app *a)
 	count_refresh(a);
 }
 
+static void finish_storage(struct app *a)
+{
+	a->st_busy = false;
+	storage_finish(a->st);
+	a->tl_fetched_at = db_now();
+	a->stale = false;
+	a->next_refresh = next_deadline(a);
+	a->redraw = true;
+	a->fe->refreshed(a);
+	count_refresh(a);
+}
+
+void app_open_storage(struct app *a)
+{
+	app_close_entity(a);
+	app_close_storage(a);
+	a->st = xcalloc(1, sizeof *a->st);
+	app_refresh_now(a);
+}
+
+void app_close_storage(struct app *a)
+{
+	if (!a->st)
+		return;
+	a->st_busy = false;
+	storage_free(a->st);
+	free(a->st);
+	a->st = NULL;
+	a->redraw = true;
+	app_refresh_now(a);
+}
+
 void app_open_entity(struct app *a, const struct entity_spec *spec, const char *text)
 {
+	app_close_storage(a);
 	app_close_entity(a);
 	a->tl = xcalloc(1, sizeof *a->tl);
 	timeline_init(a->tl, spec, text);
@@ -339,6 +402,8 @@ void app_close_entity(struct app *a)
 	a->redraw = true;
 	app_refresh_now(a);
 }
+
+static void finish_storage(struct app *a);
 
 static void on_batch_done(struct app *a)
 {
@@ -379,6 +444,8 @@ static void on_batch_done(struct app *a)
 			finish_refresh(a);
 		else if (a->tl && a->tl_busy)
 			finish_timeline(a);
+		else if (a->st && a->st_busy)
+			finish_storage(a);
 		break;
 	default:
 		break;
@@ -420,6 +487,7 @@ static void handle_db(struct app *a, double now, bool ready)
 void app_refresh_now(struct app *a)
 {
 	a->next_refresh = db_now();
+	a->refresh_requested = a->db.state == DB_BUSY;
 	if (a->phase == PH_DISCONNECTED)
 		a->reconnect_at = db_now();
 }
@@ -459,8 +527,30 @@ static int poll_timeout_ms(const struct app *a, double now)
 	return ms <= 0 ? 0 : (int)ceil(ms);
 }
 
+/* When the server was last heard from (or nothing was awaited). */
+static double db_heard_at;
+
+/* statement_timeout bounds every statement, so a batch that hears nothing
+ * for much longer has lost its server (a dead network path, a frozen host)
+ * although TCP may not notice for hours. */
+static void watch_silence(struct app *a, double now)
+{
+	if (a->db.state != DB_BUSY) {
+		db_heard_at = now;
+		return;
+	}
+	long ms = a->s->statement_timeout_ms > 0 ? a->s->statement_timeout_ms : 60000;
+	if (now - db_heard_at > (double)ms / 1000.0 + 5.0) {
+		char why[96];
+		snprintf(why, sizeof why, "connection lost: no answer from the server for %.0f s",
+		         now - db_heard_at);
+		fail_connection(a, why);
+	}
+}
+
 static void tick(struct app *a, double now)
 {
+	watch_silence(a, now);
 	if (a->phase == PH_DISCONNECTED && now >= a->reconnect_at)
 		start_connect(a);
 	if (a->phase == PH_READY && a->db.state == DB_IDLE && !a->paused && now >= a->next_refresh)
@@ -524,6 +614,8 @@ int app_run(struct app *a)
 			a->fe->on_input(a); /* also after EINTR: SIGWINCH, SIGCONT */
 		if (a->quit)
 			break;
+		if (db_i >= 0 && (fds[db_i].revents & (POLLIN | POLLERR | POLLHUP)))
+			db_heard_at = db_now();
 		handle_db(a, db_now(), db_i >= 0 && fds[db_i].revents);
 		if (a->db.notifications != a->seen_notifications) {
 			/* Attune announced a change: refresh an open timeline now. */
@@ -540,6 +632,7 @@ int app_run(struct app *a)
 	snapshot_free(a->building);
 	a->snap = a->building = NULL;
 	app_close_entity(a);
+	app_close_storage(a);
 	queries_free(&a->qs);
 	caps_clear(&a->caps);
 	free(a->filter);

@@ -10,6 +10,7 @@
 #include "model.h"
 #include "queries.h"
 #include "settings.h"
+#include "storage.h"
 #include "timeline.h"
 
 struct app;
@@ -58,6 +59,9 @@ struct app {
 	char status[256];     /* transient message for the status line */
 	double status_until;
 	struct timeline *tl;     /* open entity timeline, or NULL (overview) */
+	struct storage *st;      /* open storage view, or NULL */
+	bool st_busy;            /* a storage batch is in flight */
+	bool refresh_requested;  /* asked for while a batch was in flight */
 	bool tl_busy;            /* a timeline batch is in flight */
 	long seen_notifications; /* db.notifications already acted on */
 	bool tl_continued;       /* batch mode: this page continues a frame */
@@ -79,6 +83,9 @@ void app_message(struct app *a, const char *fmt, ...);
 /* Open the change timeline of an entity (replacing any open one) / close it. */
 void app_open_entity(struct app *a, const struct entity_spec *spec, const char *text);
 void app_close_entity(struct app *a);
+/* Open / close the storage and freshness view. */
+void app_open_storage(struct app *a);
+void app_close_storage(struct app *a);
 
 /* A quit/terminate signal that arrived (0 when none). */
 int app_pending_signal(void);

@@ -77,20 +77,6 @@ static void entity_cte(const struct timeline *t, const char *qs, char *buf, size
 		snprintf(buf, len, "WITH e AS (SELECT $1::int8 AS id) ");
 }
 
-static char *sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *sqlf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	char *s = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
 void timeline_init(struct timeline *t, const struct entity_spec *spec, const char *text)
 {
 	memset(t, 0, sizeof *t);
@@ -140,23 +126,25 @@ void timeline_free(struct timeline *t)
 static char *live_sql(const struct timeline *t, const char *qs, const char *cte)
 {
 	if (t->spec.type == ENTITY_EXECUTION)
-		return sqlf("%sSELECT x.id::text, x.action_ref, x.status::text, " USEC("x.created") "::text, " USEC(
-		                "x.started_at") "::text, " USEC("x.updated") "::text, "
-		                                                             "x.executor::text, "
-		                                                             "x.enforcement::text, "
-		                                                             "x.parent::text"
-		                                                             " FROM %s.execution x "
-		                                                             "WHERE x.id = (SELECT "
-		                                                             "id FROM e)"
-		                                                             " ORDER BY x.created "
-		                                                             "DESC LIMIT 1",
-		            cte, qs);
-	return sqlf("%sSELECT w.id::text, w.name, w.status::text, w.host, w.port::text,"
-	            " w.worker_role::text, w.worker_type::text, " USEC(
-	                "w.last_heartbeat") "::text, round(extract(epoch FROM now() - "
-	                                    "w.last_heartbeat), 1)::text"
-	                                    " FROM %s.worker w WHERE w.id = (SELECT id FROM e)",
-	            cte, qs);
+		return xasprintf(
+		    "%sSELECT x.id::text, x.action_ref, x.status::text, " USEC(
+		        "x.created") "::text, " USEC("x.started_at") "::text, " USEC("x.updated") "::text, "
+		                                                                                  "x.executor::text, "
+		                                                                                  "x.enforcement::text, "
+		                                                                                  "x.parent::text"
+		                                                                                  " FROM %s.execution x "
+		                                                                                  "WHERE x.id = (SELECT "
+		                                                                                  "id FROM e)"
+		                                                                                  " ORDER BY x.created "
+		                                                                                  "DESC LIMIT 1",
+		    cte, qs);
+	return xasprintf(
+	    "%sSELECT w.id::text, w.name, w.status::text, w.host, w.port::text,"
+	    " w.worker_role::text, w.worker_type::text, " USEC(
+	        "w.last_heartbeat") "::text, round(extract(epoch FROM now() - "
+	                            "w.last_heartbeat), 1)::text"
+	                            " FROM %s.worker w WHERE w.id = (SELECT id FROM e)",
+	    cte, qs);
 }
 
 /* Status rows (INSERT, status changes, DELETE) with the time until the
@@ -164,58 +152,59 @@ static char *live_sql(const struct timeline *t, const char *qs, const char *cte)
  * last one has no end (final); any other last status runs until now. */
 static char *status_sql(const struct timeline *t, const char *qs, const char *cte)
 {
-	return sqlf("%s, s AS (SELECT h.time, h.operation, h.new_values->>'status' AS status,"
-	            " " RANK " AS rank, " TB " AS tb FROM %s.%s h"
-	            " WHERE h.entity_id = (SELECT id FROM e)"
-	            " AND (h.operation <> 'UPDATE' OR 'status' = ANY(h.changed_fields))),"
-	            " t AS (SELECT status, operation, time,"
-	            " lead(time) OVER (ORDER BY time, rank, tb) AS next FROM s)"
-	            " SELECT status, sum(extract(epoch FROM CASE WHEN status = ANY($2::text[])"
-	            " THEN NULL ELSE coalesce(next, now()) END - time))::float8, count(*),"
-	            " bool_or(next IS NULL AND NOT status = ANY($2::text[]))"
-	            " FROM t WHERE operation <> 'DELETE' AND status IS NOT NULL"
-	            " GROUP BY status ORDER BY min(time), status",
-	            cte, qs, history_of(t));
+	return xasprintf("%s, s AS (SELECT h.time, h.operation, h.new_values->>'status' AS status,"
+	                 " " RANK " AS rank, " TB " AS tb FROM %s.%s h"
+	                 " WHERE h.entity_id = (SELECT id FROM e)"
+	                 " AND (h.operation <> 'UPDATE' OR 'status' = ANY(h.changed_fields))),"
+	                 " t AS (SELECT status, operation, time,"
+	                 " lead(time) OVER (ORDER BY time, rank, tb) AS next FROM s)"
+	                 " SELECT status, sum(extract(epoch FROM CASE WHEN status = ANY($2::text[])"
+	                 " THEN NULL ELSE coalesce(next, now()) END - time))::float8, count(*),"
+	                 " bool_or(next IS NULL AND NOT status = ANY($2::text[]))"
+	                 " FROM t WHERE operation <> 'DELETE' AND status IS NOT NULL"
+	                 " GROUP BY status ORDER BY min(time), status",
+	                 cte, qs, history_of(t));
 }
 
 static char *lifetime_sql(const struct timeline *t, const char *qs, const char *cte)
 {
-	return sqlf("%sSELECT " USEC("min(h.time)") ", " USEC("min(h.time) FILTER (WHERE "
-	                                                      "h.new_values->>'status' = "
-	                                                      "ANY($2::text[]))") ", " USEC(
-	                "max(h.time) FILTER (WHERE h.operation = 'DELETE')") ", " USEC("now()") " F"
-	                                                                                        "RO"
-	                                                                                        "M "
-	                                                                                        "%s"
-	                                                                                        ".%"
-	                                                                                        "s "
-	                                                                                        "h "
-	                                                                                        "WH"
-	                                                                                        "ER"
-	                                                                                        "E "
-	                                                                                        "h."
-	                                                                                        "en"
-	                                                                                        "ti"
-	                                                                                        "ty"
-	                                                                                        "_i"
-	                                                                                        "d "
-	                                                                                        "= "
-	                                                                                        "(S"
-	                                                                                        "EL"
-	                                                                                        "EC"
-	                                                                                        "T "
-	                                                                                        "id"
-	                                                                                        " F"
-	                                                                                        "RO"
-	                                                                                        "M "
-	                                                                                        "e"
-	                                                                                        ")",
-	            cte, qs, history_of(t));
+	return xasprintf("%sSELECT " USEC("min(h.time)") ", " USEC(
+	                     "min(h.time) FILTER (WHERE "
+	                     "h.new_values->>'status' = "
+	                     "ANY($2::text[]))") ", " USEC("max(h.time) FILTER (WHERE h.operation "
+	                                                   "= 'DELETE')") ", " USEC("now()") " F"
+	                                                                                     "RO"
+	                                                                                     "M "
+	                                                                                     "%s"
+	                                                                                     ".%"
+	                                                                                     "s "
+	                                                                                     "h "
+	                                                                                     "WH"
+	                                                                                     "ER"
+	                                                                                     "E "
+	                                                                                     "h."
+	                                                                                     "en"
+	                                                                                     "ti"
+	                                                                                     "ty"
+	                                                                                     "_i"
+	                                                                                     "d "
+	                                                                                     "= "
+	                                                                                     "(S"
+	                                                                                     "EL"
+	                                                                                     "EC"
+	                                                                                     "T "
+	                                                                                     "id"
+	                                                                                     " F"
+	                                                                                     "RO"
+	                                                                                     "M "
+	                                                                                     "e"
+	                                                                                     ")",
+	                 cte, qs, history_of(t));
 }
 
 static char *count_sql(const struct timeline *t, const char *qs, const char *cte)
 {
-	return sqlf(
+	return xasprintf(
 	    "%sSELECT count(*), count(*) FILTER (WHERE $4::int8 IS NOT NULL AND " KEY " > (" TS(
 	        "$4") ", $5::int4, $6::text)), count(*) FILTER (WHERE $4::int8 IS"
 	              " NOT NULL AND " KEY " >= (" TS(
@@ -247,7 +236,7 @@ static char *page_sql(const struct timeline *t, const char *qs, const char *cte)
 		break;
 	}
 	const char *hist = history_of(t);
-	return sqlf(
+	return xasprintf(
 	    "%sSELECT " USEC(
 	        "h.time") ", h.operation, " RANK ", " TB ","
 	                  " array_to_string(h.changed_fields, ','), " CHANGES ","
@@ -265,7 +254,7 @@ static char *page_sql(const struct timeline *t, const char *qs, const char *cte)
 	                                " ORDER BY p.time DESC LIMIT 1)"
 	                                " FROM %s.%s h WHERE h.entity_id = (SELECT id FROM e) "
 	                                "AND " FILTERS " AND ($4::int8 IS NULL OR TRUE) AND "
-	                                               "($5::int4 IS NULL OR TRUE)"
+	                                "($5::int4 IS NULL OR TRUE)"
 	                                " AND ($6::text IS NULL OR TRUE)%s"
 	                                " ORDER BY h.time %s, 3 %s, 4 %s LIMIT %d",
 	    cte, qs, hist, qs, hist, cond, order, order, order, TL_PAGE);
@@ -273,24 +262,26 @@ static char *page_sql(const struct timeline *t, const char *qs, const char *cte)
 
 static char *detail_sql(const struct timeline *t, const char *qs, const char *cte)
 {
-	return sqlf("%sSELECT jsonb_pretty(h.old_values), jsonb_pretty(h.new_values), h.operation"
-	            " FROM %s.%s h WHERE h.entity_id = (SELECT id FROM e)"
-	            " AND h.time = " TS("$2") " AND " RANK " = $3::int4 AND " TB " = $4::text"
-	                                      " LIMIT 1",
-	            cte, qs, history_of(t));
+	return xasprintf(
+	    "%sSELECT jsonb_pretty(h.old_values), jsonb_pretty(h.new_values), h.operation"
+	    " FROM %s.%s h WHERE h.entity_id = (SELECT id FROM e)"
+	    " AND h.time = " TS("$2") " AND " RANK " = $3::int4 AND " TB " = $4::text"
+	                              " LIMIT 1",
+	    cte, qs, history_of(t));
 }
 
 /* The INSERT's values folded with every later change up to the row. */
 static char *state_sql(const struct timeline *t, const char *qs, const char *cte)
 {
-	return sqlf("%sSELECT key, " DISP(
-	                "value") " FROM (SELECT DISTINCT ON (j.key) j.key,"
-	                         " j.value FROM %s.%s h, jsonb_each(coalesce(h.new_values, '{}')) j"
-	                         " WHERE h.entity_id = (SELECT id FROM e)"
-	                         " AND " KEY " <= (" TS("$2") ", $3::int4, $4::text)"
-	                                                      " ORDER BY j.key, h.time DESC, " RANK
-	                                                      " DESC, " TB " DESC) v ORDER BY key",
-	            cte, qs, history_of(t));
+	return xasprintf(
+	    "%sSELECT key, " DISP(
+	        "value") " FROM (SELECT DISTINCT ON (j.key) j.key,"
+	                 " j.value FROM %s.%s h, jsonb_each(coalesce(h.new_values, '{}')) j"
+	                 " WHERE h.entity_id = (SELECT id FROM e)"
+	                 " AND " KEY " <= (" TS("$2") ", $3::int4, $4::text)"
+	                                              " ORDER BY j.key, h.time DESC, " RANK
+	                                              " DESC, " TB " DESC) v ORDER BY key",
+	    cte, qs, history_of(t));
 }
 
 static void key_params(const struct tl_key *k, char *time, size_t tl, char *rank, size_t rl,

@@ -713,6 +713,74 @@ static void draw_help(void)
 	}
 }
 
+/* ------------------------------------------------------------ storage */
+
+/* One table: title, column heads, rows; columns as wide as their widest
+ * cell (human-readable sizes and times), clipped to the screen. Returns the
+ * next line. `line` counts lines from the top of the view for scrolling. */
+static int draw_st_table(const struct st_table *t, int y, int bottom, int *line, int skip)
+{
+	char cell[256];
+	int w[ST_MAX_COLS];
+	for (int c = 0; c < t->ncols; c++) {
+		w[c] = tw_width(t->heads[c]);
+		for (int r = 0; r < t->nrows; r++) {
+			storage_cell(t, r, c, true, false, cell, sizeof cell);
+			int cw = tw_width(cell);
+			w[c] = cw > w[c] ? cw : w[c];
+		}
+		w[c] = w[c] > 72 ? 72 : w[c]; /* partition bounds are long */
+	}
+	bool none = t->nrows == 0 && !t->note[0];
+	int rows = t->nrows + 2 + (t->note[0] || none ? 1 : 0);
+	for (int i = 0; i < rows; i++, (*line)++) {
+		if (*line < skip || y >= bottom)
+			continue;
+		int x = 0;
+		if (i == 0) {
+			title((struct rect){y++, 0, 1, COLS}, t->title, false);
+			continue;
+		}
+		if (i == 1) {
+			for (int c = 0; c < t->ncols && x < COLS; c++)
+				x += put(y, x, w[c], ui.attr[R_DIM], t->heads[c]) * 0 + w[c] + 2;
+			y++;
+			continue;
+		}
+		if (i - 2 >= t->nrows) {
+			put(y++, 0, COLS, none ? ui.attr[R_DIM] : ui.attr[R_WARN],
+			    none ? "(none)" : t->note);
+			continue;
+		}
+		for (int c = 0; c < t->ncols && x < COLS; c++) {
+			storage_cell(t, i - 2, c, true, false, cell, sizeof cell);
+			if (t->kinds[c] == STK_TEXT)
+				put(y, x, w[c], A_NORMAL, cell);
+			else
+				put_right(y, x, w[c], A_NORMAL, cell);
+			x += w[c] + 2;
+		}
+		y++;
+	}
+	return y;
+}
+
+static void draw_storage(struct app *a, int top, int bottom)
+{
+	const struct st_snapshot *s = a->st->snap;
+	char fresh[160];
+	if (!s) {
+		put(top, 0, COLS, ui.attr[R_DIM], "loading storage and freshness…");
+		return;
+	}
+	present_freshness(a, false, fresh, sizeof fresh);
+	int line = 0, y = top;
+	y += put(y, 0, COLS, ui.attr[R_TITLE],
+	         fresh[0] ? fresh : "Storage and freshness (Esc back, j/k scroll)") > 0;
+	for (int i = 0; i < s->ntables && y < bottom; i++)
+		y = draw_st_table(&s->tables[i], y, bottom, &line, a->st->top);
+}
+
 /* ------------------------------------------------------------ timeline */
 
 static bool is_time_field(const char *name)
@@ -976,11 +1044,13 @@ static void ui_draw(struct app *a)
 	erase();
 	bool compact = LINES < 10;
 	int top = draw_header(a, COLS, compact);
-	if (a->tl)
+	if (a->st)
+		draw_storage(a, top, LINES - 1);
+	else if (a->tl)
 		draw_timeline(a, top, LINES - 1);
 	else
 		draw_overview(a, top, LINES - 1);
-	if (!a->snap && !a->tl && LINES > top + 1)
+	if (!a->snap && !a->tl && !a->st && LINES > top + 1)
 		put(top + 1, 0, COLS, ui.attr[R_DIM],
 		    a->phase == PH_READY ? "loading…" : "connecting to the database…");
 	if (ui.help)
@@ -1099,8 +1169,47 @@ static bool timeline_action(struct app *a, enum key_action act)
 	return true;
 }
 
+/* Keys of the storage view: scroll, back; the rest as on the overview. */
+static bool storage_action(struct app *a, enum key_action act)
+{
+	switch (act) {
+	case ACT_UP:
+		a->st->top = a->st->top > 0 ? a->st->top - 1 : 0;
+		break;
+	case ACT_DOWN:
+		a->st->top++;
+		break;
+	case ACT_PAGE_UP:
+		a->st->top = a->st->top > 10 ? a->st->top - 10 : 0;
+		break;
+	case ACT_PAGE_DOWN:
+		a->st->top += 10;
+		break;
+	case ACT_HOME:
+		a->st->top = 0;
+		break;
+	case ACT_STORAGE:
+	case ACT_BACK:
+		if (ui.help)
+			return false;
+		app_close_storage(a);
+		break;
+	case ACT_ENTER:
+	case ACT_NEXT_PANEL:
+	case ACT_PREV_PANEL:
+	case ACT_SORT:
+		break;
+	default:
+		return false;
+	}
+	a->redraw = true;
+	return true;
+}
+
 static void do_action(struct app *a, enum key_action act)
 {
+	if (a->st && storage_action(a, act))
+		return;
 	if (a->tl && timeline_action(a, act))
 		return;
 	static const long ranges[] = {6, 12, 24, 48, 168};
@@ -1178,8 +1287,10 @@ static void do_action(struct app *a, enum key_action act)
 	case ACT_OPS:
 	case ACT_UTC:
 		break; /* timeline keys */
-	case ACT_EXPORT:
 	case ACT_STORAGE:
+		app_open_storage(a);
+		break;
+	case ACT_EXPORT:
 		app_message(a, "not available yet in this version");
 		break;
 	case ACT_NONE:

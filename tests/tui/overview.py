@@ -109,7 +109,7 @@ try:
     t.ok(wname[:15] in scr, "/ filters by a worker ref", scr)
     tm.send("BSpace")
     tm.wait_for(r"Workers \((\d\d+)\)", 10)
-    for key in ("j", "Down", "k", "Up", "NPage", "PPage", "BTab", "e", "t", "g", "G", ":"):
+    for key in ("j", "Down", "k", "Up", "NPage", "PPage", "BTab", "e", "g", "G", ":"):
         tm.send(key)
     t.ok(tm.wait_for(r"open \(execution:ID", 5) is not None, ": opens the entity prompt")
     tm.send("Escape")
