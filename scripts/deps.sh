@@ -12,6 +12,9 @@ PACKAGES=(
 )
 if [ "${1:-}" = "--test" ]; then
 	PACKAGES+=(clang)
+	# The TimescaleDB test lane runs on node (tests/tsdb): Debian's, unless a node
+	# is already there (e.g. from another source, whose npm comes with it).
+	command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 fi
 
 missing=()
@@ -20,7 +23,37 @@ for p in "${PACKAGES[@]}"; do
 		missing+=("$p")
 	fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# The TimescaleDB lane's two pinned npm packages (tests/tsdb/package-lock.json), with
+# npm ci; nothing is fetched when node_modules already holds exactly the locked
+# versions. Failing here only makes the lane skip (visibly), never the whole setup.
+tsdb_npm() {
+	local dir
+	dir="$(cd "$(dirname "$0")/.." && pwd)/tests/tsdb"
+	[ -f "$dir/package-lock.json" ] || return 0
+	if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+		echo "attune-top: node/npm not available: the TimescaleDB test lane will be skipped" >&2
+		return 0
+	fi
+	# shellcheck disable=SC2016
+	if node -e '
+		const fs = require("fs"), d = process.argv[1];
+		const lock = JSON.parse(fs.readFileSync(d + "/package-lock.json", "utf8"));
+		for (const [k, v] of Object.entries(lock.packages || {})) {
+			if (!k) continue;
+			const have = JSON.parse(fs.readFileSync(d + "/" + k + "/package.json", "utf8"));
+			if (have.version !== v.version) process.exit(1);
+		}' "$dir" 2>/dev/null; then
+		return 0
+	fi
+	echo "Installing the TimescaleDB lane's npm packages (npm ci --prefix tests/tsdb)" >&2
+	npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >&2 ||
+		echo "attune-top: npm ci failed: the TimescaleDB test lane will be skipped" >&2
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+	[ "${1:-}" = "--test" ] && tsdb_npm
+	exit 0
+fi
 
 if [ "$(id -u)" -eq 0 ]; then
 	SUDO=()
@@ -33,3 +66,6 @@ fi
 echo "Installing: ${missing[*]}" >&2
 "${SUDO[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ "${1:-}" = "--test" ]; then
+	tsdb_npm
+fi

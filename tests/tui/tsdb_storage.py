@@ -1,0 +1,85 @@
+"""The storage and freshness view on real TimescaleDB (the PGlite lane):
+hypertable sizes, chunks, compressed chunks and retention, and each
+continuous aggregate's watermark and refresh job, equal direct queries of
+timescaledb_information and the size functions."""
+
+import re
+import time
+
+from attune_test import BIN, TAP, Tmux
+from tsdb import TsCluster, tsdb_available
+
+t = TAP()
+avail, why = tsdb_available()
+if not avail:
+    t.skip_all("TimescaleDB lane: " + why)
+c = TsCluster(populate="SELECT attune_demo.populate(days => 3)")
+ts = c.extension_schema()
+
+
+def human(v):
+    v = int(v)
+    units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    d, u = float(v), 0
+    while d >= 1024 and u < 4:
+        d /= 1024
+        u += 1
+    return "%d B" % v if u == 0 else "%.1f %s" % (d, units[u])
+
+
+# Compress the oldest chunk of execution_history so the view has a ratio.
+c.psql("SELECT %s.compress_chunk(k) FROM %s.show_chunks('attune.execution_history',"
+       " older_than => now() - interval '2 days') k LIMIT 1" % (ts, ts))
+hyper = c.psql(
+    "SELECT h.hypertable_name, %s.hypertable_size(format('%%I.%%I', h.hypertable_schema,"
+    " h.hypertable_name)::regclass), h.num_chunks, (SELECT count(*) FROM"
+    " timescaledb_information.chunks k WHERE k.hypertable_name = h.hypertable_name"
+    " AND k.hypertable_schema = h.hypertable_schema AND k.is_compressed),"
+    " (SELECT j.config->>'drop_after' FROM timescaledb_information.jobs j"
+    " WHERE j.proc_name = 'policy_retention' AND j.hypertable_name = h.hypertable_name)"
+    " FROM timescaledb_information.hypertables h WHERE h.hypertable_schema = 'attune'" % ts)
+aggs = c.psql(
+    "SELECT ca.view_name, to_char(_timescaledb_functions.to_timestamp("
+    "_timescaledb_functions.cagg_watermark(g.mat_hypertable_id)) AT TIME ZONE 'UTC',"
+    " 'YYYY-MM-DD HH24:MI:SS'), j.job_id FROM timescaledb_information.continuous_aggregates ca"
+    " JOIN _timescaledb_catalog.continuous_agg g ON g.user_view_name = ca.view_name"
+    " AND g.user_view_schema = ca.view_schema LEFT JOIN timescaledb_information.jobs j"
+    " ON j.hypertable_name = ca.materialization_hypertable_name"
+    " AND j.proc_name = 'policy_refresh_continuous_aggregate'"
+    " WHERE ca.view_schema = 'attune'")
+t.ok(len(hyper) == 5 and len(aggs) == 6, "oracle: 5 hypertables, 6 aggregates")
+t.ok(any(int(h[3]) > 0 for h in hyper), "one chunk is compressed")
+
+env = c.env(LANG="C.UTF-8", LC_ALL="C.UTF-8", TZ="UTC")
+tm = Tmux("%s -r 60" % BIN, 230, 50, env)
+try:
+    tm.wait_for(r"Workers \(\d+\)", 60)
+    tm.send("t")
+    scr = tm.wait_for(r"── Continuous aggregates[\s\S]*execution_volume_hourly", 60)
+    time.sleep(0.5)
+    scr = tm.capture()
+    tm.send("q")
+    tm.wait_dead(10)
+finally:
+    tm.kill()
+
+lines = scr.splitlines()
+bad = []
+for name, size, chunks, compressed, retention in hyper:
+    row = next((l for l in lines if l.startswith(name + " ")), "")
+    cells = re.split(r"\s{2,}", row.strip())
+    if len(cells) < 8 or cells[1] != human(size) or cells[2] != chunks or \
+            cells[3] != compressed or cells[7] != retention:
+        bad.append((name, cells, human(size), chunks, compressed, retention))
+t.ok(not bad, "hypertables: size, chunks, compressed chunks, retention equal the catalog", bad)
+row = next((l for l in lines if l.startswith("execution_history ")), "")
+t.ok(re.search(r"\d+\.\d\d", row) is not None, "execution_history shows a compression ratio", row)
+bad = []
+for name, wm, job in aggs:
+    row = next((l for l in lines if l.startswith(name + " ")), "")
+    if wm not in row or "true" not in row or (job and not row.rstrip().endswith(job)):
+        bad.append((name, wm, job, row))
+t.ok(not bad, "aggregates: materialized only, watermark and refresh job equal the catalog", bad)
+t.ok(re.search(r"aggregates materialized through \d\d:\d\d", scr) is not None,
+     "the view says how far the aggregates are materialized")
+t.done()
