@@ -30,9 +30,9 @@
 	X(ACT_OPS, "o", "timeline: cycle the operation filter (all, INSERT, UPDATE, DELETE)")      \
 	X(ACT_UTC, "u", "timeline: local time or UTC")                                             \
 	X(ACT_ENTITY, ":", "open an entity timeline: execution:ID, worker:ID or worker:NAME")      \
-	X(ACT_EXPORT, "e", "export the focused panel to CSV (not yet)")                            \
+	X(ACT_EXPORT, "e", "export the focused panel (or timeline) to CSV")                        \
 	X(ACT_SORT, "s", "cycle the sort order of top actions")                                    \
-	X(ACT_STORAGE, "t", "storage and freshness view (not yet)")
+	X(ACT_STORAGE, "t", "storage and freshness view")
 
 enum key_action {
 	ACT_NONE = 0,

@@ -11,6 +11,7 @@
 #include "app.h"
 #include "config.h"
 #include "demo.h"
+#include "export.h"
 #include "render_text.h"
 #include "settings.h"
 #include "textwidth.h"
@@ -91,8 +92,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (s.export_name) {
-		fprintf(stderr, "attune-top: --export is not implemented yet\n");
-		return 1;
+		if (s.demo)
+			return demo_main(export_demo_run, &s);
+		return export_main(&s, s.password_prompt ? prompt_password() : NULL);
 	}
 	tw_init(locale_is_utf8() && !s.ascii);
 	if (s.demo)

@@ -96,7 +96,7 @@ void settings_help(FILE *out)
 	      "                          not UTF-8)\n"
 	      "      --no-color          no colours (also: NO_COLOR set in the environment)\n"
 	      "\n"
-	      "Export (write CSV and exit) (not yet):\n"
+	      "Export (write CSV and exit):\n"
 	      "      --export=NAME       one of the six aggregates, workers, execution_history\n"
 	      "                          or worker_history (with --entity)\n"
 	      "  -o, --output=FILE       output file (default: standard output)\n"
@@ -122,6 +122,11 @@ static int usage_error(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	/* Arguments are quoted in the message: keep it one line, and keep a
+	 * newline or an escape sequence in one away from the terminal. */
+	for (char *p = err; errlen && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return 2;
 }
 

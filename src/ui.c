@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "fmt.h"
+#include "export.h"
 #include "keys.h"
 #include "present.h"
 #include "spark.h"
@@ -1006,6 +1007,8 @@ static void draw_timeline(struct app *a, int top, int bottom)
 		draw_tl_detail(t, detail);
 }
 
+static void ui_draw(struct app *a);
+
 static void draw_footer(struct app *a)
 {
 	int y = LINES - 1;
@@ -1169,6 +1172,38 @@ static bool timeline_action(struct app *a, enum key_action act)
 	return true;
 }
 
+/* 'e': the focused panel's full data (current range and filter) as CSV in
+ * $ATTUNE_TOP_EXPORT_DIR or the current directory; a timeline exports the
+ * entity's whole history. The export has its own connection and blocks the
+ * screen while it runs, so the message is drawn first. */
+static void export_focused(struct app *a)
+{
+	static const char *const names[F_COUNT] = {"execution_throughput_hourly", "workers",
+	                                           "execution_status_hourly"};
+	const struct entity_spec *ent = NULL;
+	const char *name = names[ui.focus], *filter = a->filter;
+	long range = a->range_hours;
+	char path[PATH_MAX], err[512];
+	long long rows = 0;
+	if (a->st) {
+		app_message(a, "the storage view has no CSV export");
+		return;
+	}
+	if (a->tl) {
+		ent = &a->tl->spec;
+		name = ent->type == ENTITY_EXECUTION ? "execution_history" : "worker_history";
+		filter = NULL;
+		range = PARSE_MAX_RANGE_HOURS;
+	}
+	app_message(a, "exporting %s…", name);
+	ui_draw(a);
+	if (export_panel(a->s, a->password, name, range, filter, ent, NULL, path, sizeof path,
+	                 &rows, err, sizeof err) == 0)
+		app_message(a, "exported %lld rows to %s", rows, path);
+	else
+		app_message(a, "export failed: %s", err);
+}
+
 /* Keys of the storage view: scroll, back; the rest as on the overview. */
 static bool storage_action(struct app *a, enum key_action act)
 {
@@ -1291,7 +1326,7 @@ static void do_action(struct app *a, enum key_action act)
 		app_open_storage(a);
 		break;
 	case ACT_EXPORT:
-		app_message(a, "not available yet in this version");
+		export_focused(a);
 		break;
 	case ACT_NONE:
 	case ACT_COUNT:

@@ -4,14 +4,12 @@ import os
 import shutil
 import subprocess
 
-from attune_test import BIN, TAP, Cluster
+from attune_test import BIN, TAP, Cluster, asan_build
 
 t = TAP()
 if not shutil.which("valgrind"):
     t.skip_all("valgrind is not installed")
-probe = subprocess.run(["nm", "-D", BIN], capture_output=True, text=True)
-if "__asan_init" in probe.stdout or "__asan" in subprocess.run(
-        ["ldd", BIN], capture_output=True, text=True).stdout:
+if asan_build():
     t.skip_all("this build uses AddressSanitizer, which valgrind cannot run "
                "(the sanitizer itself checks memory in this build)")
 c = Cluster()

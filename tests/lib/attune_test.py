@@ -301,6 +301,14 @@ class Tmux:
             pass
 
 
+def asan_build():
+    """True when the program was built with AddressSanitizer (its shadow
+    memory and quarantine make RSS figures meaningless)."""
+    r = subprocess.run(["nm", "-D", BIN], capture_output=True, text=True)
+    return "__asan_init" in r.stdout or "__asan" in subprocess.run(
+        ["ldd", BIN], capture_output=True, text=True).stdout
+
+
 def processes_matching(pattern):
     """PIDs whose command line contains pattern (for leftover checks)."""
     pids = []
