@@ -312,7 +312,7 @@ static void finish_timeline(struct app *a)
 			snprintf(why, sizeof why, "%s: %s", t->label, s->error);
 		else
 			snprintf(why, sizeof why, "no history for %s", t->label);
-		if (a->s->batch || a->s->entity_text) {
+		if (a->s->batch) {
 			snprintf(a->fatal, sizeof a->fatal, "%.500s", why);
 			a->exit_code = 1;
 			a->quit = true;

@@ -621,10 +621,12 @@ static char *dup_or_null(const char *s)
 
 void timeline_set_filters(struct timeline *t, const char *op, const char *field)
 {
+	/* op or field may be the current value: copy before freeing. */
+	char *o = dup_or_null(op), *f = dup_or_null(field);
 	free(t->op_filter);
 	free(t->field_filter);
-	t->op_filter = dup_or_null(op);
-	t->field_filter = dup_or_null(field);
+	t->op_filter = o;
+	t->field_filter = f;
 	timeline_jump(t, TL_TOP);
 }
 

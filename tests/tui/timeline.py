@@ -66,6 +66,27 @@ try:
             d = disp(v)
             ok &= (got.get(k) == d) if d is not None else json.loads(got.get(k, "null")) == v
         t.ok(ok, "state at row %d equals the folded raw rows" % (idx + 1), (got, want))
+    # Filters: 'o' cycles the operation, '/' takes a changed field.
+    tm.send("o")
+    scr = tm.wait_for(r"op INSERT, field any", 10)
+    t.ok(re.search(r"History: rows 1-1 of 1,", scr) is not None, "o: only the INSERT row", scr)
+    tm.send("o")
+    scr = tm.wait_for(r"op UPDATE, field any", 10)
+    n_upd = sum(1 for r in rows if r["op"] == "UPDATE")
+    t.ok(re.search(r"History: rows 1-%d of %d," % (n_upd, n_upd), scr) is not None and
+         " INSERT " not in scr, "o: only the %d UPDATE rows" % n_upd)
+    tm.send("/")
+    tm.wait_for(r"changed field")
+    tm.send_literal("started_at")
+    tm.send("Enter")
+    scr = tm.wait_for(r"op UPDATE, field started_at", 10)
+    n_sa = sum(1 for r in rows if r["op"] == "UPDATE" and "started_at" in r["fields"])
+    t.ok(re.search(r"History: rows 1-%d of %d," % (n_sa, n_sa), scr) is not None,
+         "/ started_at: only the rows that changed it (%d)" % n_sa, scr)
+    tm.send("o", "o")  # DELETE, then all
+    tm.wait_for(r"op all, field started_at", 10)
+    tm.send("u")
+    t.ok(tm.wait_for(r"TIME \(UTC\)", 5) is not None, "u shows times in UTC")
     tm.send("Escape")
     t.ok(tm.wait_for(r"Top actions", 5) is not None, "Esc returns to the overview")
     # Enter on a worker row opens that worker's timeline.
