@@ -11,7 +11,10 @@ PACKAGES=(
 	tmux python3 valgrind groff-base procps
 )
 if [ "${1:-}" = "--test" ]; then
-	PACKAGES+=(clang)
+	# clang alone lacks the libFuzzer runtime (tests/fuzz/run.sh): on Debian 12
+	# it is in libclang-rt-14-dev, which libclang-rt-dev pulls in for the
+	# default clang.
+	PACKAGES+=(clang libclang-rt-dev)
 	# The TimescaleDB test lane runs on node (tests/tsdb): Debian's, unless a node
 	# is already there (e.g. from another source, whose npm comes with it).
 	command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)

@@ -1,8 +1,12 @@
 /* Non-blocking libpq connection and pipelined batches. */
 #include "db.h"
 
+#include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -58,8 +62,17 @@ int db_connect_start(struct db *db, const struct settings *s, const char *passwo
 	PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
 	db->state = DB_CONNECTING;
 	db->want_write = true; /* PQconnectPoll starts as if WRITING */
-	db->connect_deadline =
-	    s->connect_timeout_s > 0 ? db_now() + (double)s->connect_timeout_s : 0;
+	/* libpq ignores connect_timeout under PQconnectPoll: apply the value in
+	 * effect (a conninfo's overrides ours), with libpq's 2 s minimum. */
+	long secs = s->connect_timeout_s;
+	PQconninfoOption *opts = PQconninfo(db->conn);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "connect_timeout") == 0 && o->val && *o->val)
+			secs = strtol(o->val, NULL, 10);
+	PQconninfoFree(opts);
+	if (secs > 0 && secs < 2)
+		secs = 2;
+	db->connect_deadline = secs > 0 ? db_now() + (double)secs : 0;
 	return 0;
 }
 
@@ -202,15 +215,82 @@ broken:
 	return -1;
 }
 
+/* PQcancel (libpq < 17) waits, without a timeout, for the server to close
+ * the cancel connection: a silent server would hang the quit. It runs in a
+ * thread that is waited for at most CANCEL_WAIT_NS; after that the caller
+ * goes on (and exits) without it. Whoever finishes last frees the job. */
+#define CANCEL_WAIT_NS 700000000L
+
+struct cancel_job {
+	PGcancel *cancel;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool done, abandoned;
+};
+
+static void cancel_job_free(struct cancel_job *j)
+{
+	PQfreeCancel(j->cancel);
+	pthread_cond_destroy(&j->cv);
+	pthread_mutex_destroy(&j->mu);
+	free(j);
+}
+
+static void *cancel_main(void *arg)
+{
+	struct cancel_job *j = arg;
+	char buf[256];
+	PQcancel(j->cancel, buf, sizeof buf);
+	pthread_mutex_lock(&j->mu);
+	j->done = true;
+	bool abandoned = j->abandoned;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	if (abandoned)
+		cancel_job_free(j);
+	return NULL;
+}
+
 void db_cancel(struct db *db)
 {
 	if (!db->conn || db->state != DB_BUSY)
 		return;
-	PGcancel *c = PQgetCancel(db->conn);
-	if (c) {
-		char buf[256];
-		PQcancel(c, buf, sizeof buf);
-		PQfreeCancel(c);
+	struct cancel_job *j = calloc(1, sizeof *j);
+	if (!j || !(j->cancel = PQgetCancel(db->conn))) {
+		free(j);
+		return;
+	}
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cv, NULL);
+	/* Signals stay with the main thread (the thread inherits this mask). */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_t th;
+	int rc = pthread_create(&th, NULL, cancel_main, j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		cancel_job_free(j);
+		return;
+	}
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += CANCEL_WAIT_NS;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&j->mu);
+	while (!j->done && pthread_cond_timedwait(&j->cv, &j->mu, &until) != ETIMEDOUT)
+		;
+	bool done = j->done;
+	j->abandoned = !done;
+	pthread_mutex_unlock(&j->mu);
+	if (done) {
+		pthread_join(th, NULL);
+		cancel_job_free(j);
+	} else {
+		pthread_detach(th);
 	}
 }
 

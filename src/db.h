@@ -67,7 +67,7 @@ enum db_event db_step(struct db *db, double now);
  * (the connection is then closed). */
 int db_send_batch(struct db *db, const struct db_query *q, int n, db_result_fn fn, void *ctx);
 
-/* Ask the server to cancel what is running (blocking, bounded by libpq). */
+/* Ask the server to cancel what is running; waits for that at most 0.7 s. */
 void db_cancel(struct db *db);
 
 void db_close(struct db *db);

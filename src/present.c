@@ -88,7 +88,12 @@ void present_state(const struct app *a, char *buf, size_t len)
 	case PH_CONNECTING:
 	case PH_SETUP:
 	case PH_CAPS:
-		snprintf(buf, len, a->snap ? "STALE, connecting" : "connecting");
+		if (a->snap) { /* the age keeps counting while a reconnect is slow */
+			fmt_duration(age, sizeof age, db_now() - a->snap->fetched_at);
+			snprintf(buf, len, "STALE %s, connecting", age);
+		} else {
+			snprintf(buf, len, "connecting");
+		}
 		return;
 	case PH_READY:
 		break;

@@ -89,7 +89,12 @@ int queries_setup(struct db_query *q, const char *timeout_ms, const char *schema
 	    " set_config('TimeZone', 'UTC', false),"
 	    " set_config('DateStyle', 'ISO, YMD', false),"
 	    " set_config('IntervalStyle', 'postgres', false),"
-	    " set_config('extra_float_digits', '3', false)",
+	    " set_config('extra_float_digits', '3', false),"
+	    /* PostgreSQL 14+: a backend whose client went away stops waiting
+	     * (e.g. on a lock) instead of running the rest of a pipeline that
+	     * a cancel on quit could only interrupt one statement of. */
+	    " CASE WHEN current_setting('server_version_num')::int >= 140000"
+	    "  THEN set_config('client_connection_check_interval', '1000', false) END",
 	    1,
 	    {timeout_ms},
 	};

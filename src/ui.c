@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -1008,6 +1010,7 @@ static void draw_timeline(struct app *a, int top, int bottom)
 }
 
 static void ui_draw(struct app *a);
+static void export_poll(struct app *a);
 
 static void draw_footer(struct app *a)
 {
@@ -1038,6 +1041,7 @@ static void draw_footer(struct app *a)
 
 static void ui_draw(struct app *a)
 {
+	export_poll(a);
 	if (ui.winch) {
 		struct winsize ws;
 		ui.winch = 0;
@@ -1172,10 +1176,66 @@ static bool timeline_action(struct app *a, enum key_action act)
 	return true;
 }
 
+/* An export running in a child process, so that a slow or locked server
+ * never freezes the screen: it reports through a pipe when it ends. */
+static struct {
+	pid_t pid;     /* 0 when none */
+	int fd;        /* read end of the report pipe */
+	char name[64]; /* what it exports */
+} bg_export;
+
+/* Child: export, write "OK rows path" or "ERR message" to the pipe. */
+static void export_child(struct app *a, int fd, const char *name, long range, const char *filter,
+                         const struct entity_spec *ent)
+{
+	char path[PATH_MAX], err[512], msg[PATH_MAX + 600];
+	long long rows = 0;
+	const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP};
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		signal(sigs[i], SIG_DFL);
+	if (export_panel(a->s, a->password, name, range, filter, ent, NULL, path, sizeof path,
+	                 &rows, err, sizeof err) == 0)
+		snprintf(msg, sizeof msg, "OK %lld %s", rows, path);
+	else
+		snprintf(msg, sizeof msg, "ERR %s", err);
+	ssize_t w = write(fd, msg, strlen(msg));
+	_exit(w < 0 ? 1 : 0);
+}
+
+/* Called on every draw: report a finished background export. */
+static void export_poll(struct app *a)
+{
+	int status;
+	char buf[PATH_MAX + 600];
+	if (!bg_export.pid || waitpid(bg_export.pid, &status, WNOHANG) != bg_export.pid)
+		return;
+	ssize_t n = read(bg_export.fd, buf, sizeof buf - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(bg_export.fd);
+	bg_export.pid = 0;
+	long long rows;
+	int off = 0;
+	if (sscanf(buf, "OK %lld %n", &rows, &off) == 1 && off > 0)
+		app_message(a, "exported %lld rows to %s", rows, buf + off);
+	else if (strncmp(buf, "ERR ", 4) == 0)
+		app_message(a, "export of %s failed: %s", bg_export.name, buf + 4);
+	else
+		app_message(a, "export of %s failed", bg_export.name);
+}
+
+static void export_stop(void)
+{
+	if (!bg_export.pid)
+		return;
+	kill(bg_export.pid, SIGTERM); /* the export removes its temporary file */
+	waitpid(bg_export.pid, NULL, 0);
+	close(bg_export.fd);
+	bg_export.pid = 0;
+}
+
 /* 'e': the focused panel's full data (current range and filter) as CSV in
  * $ATTUNE_TOP_EXPORT_DIR or the current directory; a timeline exports the
- * entity's whole history. The export has its own connection and blocks the
- * screen while it runs, so the message is drawn first. */
+ * entity's whole history. It runs in the background on its own connection. */
 static void export_focused(struct app *a)
 {
 	static const char *const names[F_COUNT] = {"execution_throughput_hourly", "workers",
@@ -1183,10 +1243,13 @@ static void export_focused(struct app *a)
 	const struct entity_spec *ent = NULL;
 	const char *name = names[ui.focus], *filter = a->filter;
 	long range = a->range_hours;
-	char path[PATH_MAX], err[512];
-	long long rows = 0;
+	int fds[2];
 	if (a->st) {
 		app_message(a, "the storage view has no CSV export");
+		return;
+	}
+	if (bg_export.pid) {
+		app_message(a, "an export of %s is still running", bg_export.name);
 		return;
 	}
 	if (a->tl) {
@@ -1195,13 +1258,26 @@ static void export_focused(struct app *a)
 		filter = NULL;
 		range = PARSE_MAX_RANGE_HOURS;
 	}
-	app_message(a, "exporting %s…", name);
-	ui_draw(a);
-	if (export_panel(a->s, a->password, name, range, filter, ent, NULL, path, sizeof path,
-	                 &rows, err, sizeof err) == 0)
-		app_message(a, "exported %lld rows to %s", rows, path);
-	else
-		app_message(a, "export failed: %s", err);
+	if (pipe(fds) != 0) {
+		app_message(a, "export failed: %s", strerror(errno));
+		return;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		export_child(a, fds[1], name, range, filter, ent);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		app_message(a, "export failed: %s", strerror(errno));
+		return;
+	}
+	bg_export.pid = pid;
+	bg_export.fd = fds[0];
+	snprintf(bg_export.name, sizeof bg_export.name, "%s", name);
+	app_message(a, "exporting %s in the background…", name);
 }
 
 /* Keys of the storage view: scroll, back; the rest as on the overview. */
@@ -1448,6 +1524,7 @@ static void ui_refreshed(struct app *a)
 static void ui_fini(struct app *a)
 {
 	(void)a;
+	export_stop();
 	endwin();
 }
 
