@@ -215,6 +215,8 @@ class Tmux:
         self.env = env or dict(os.environ)
         self.env.pop("TMUX", None)
         self.env.setdefault("TERM", "xterm-256color")
+        # 'e' writes CSV files: never into the build directory.
+        self.env.setdefault("ATTUNE_TOP_EXPORT_DIR", tempfile.mkdtemp(prefix="attune-tmux-export-"))
         # remain-on-exit keeps the pane so the exit status can be read; set
         # in the config so that it holds from the first instant.
         self.conf = tempfile.NamedTemporaryFile("w", prefix="attune-tmux-", suffix=".conf",
