@@ -293,7 +293,7 @@ static void print_timeline(struct app *a)
 			       clean(s->state[i].value, vbuf, sizeof vbuf));
 	}
 	printf("\nHISTORY  %lld rows, newest first, filter op=%s field=%s\n", (long long)s->total,
-	       t->op_filter ? t->op_filter : "-", t->field_filter ? t->field_filter : "-");
+	       s->op_filter ? s->op_filter : "-", s->field_filter ? s->field_filter : "-");
 	printf("%-27s %16s %-6s %s\n", "time", "gap_s", "op", "changes");
 	print_timeline_rows(s);
 	fflush(stdout);

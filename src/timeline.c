@@ -321,6 +321,10 @@ int timeline_batch(struct timeline *t, const struct caps *caps, struct db_query 
 	if (!t->spec.by_name)
 		snprintf(t->p_entity, sizeof t->p_entity, "%lld", (long long)t->spec.id);
 	t->building = xcalloc(1, sizeof *t->building);
+	if (t->op_filter)
+		t->building->op_filter = arena_strdup(&t->building->arena, t->op_filter);
+	if (t->field_filter)
+		t->building->field_filter = arena_strdup(&t->building->arena, t->field_filter);
 	int n = 0;
 	const char *term = queries_terminal_array();
 	bool live_rel = caps->kind[t->spec.type == ENTITY_EXECUTION ? REL_EXECUTION : REL_WORKER] !=

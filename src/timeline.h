@@ -84,7 +84,8 @@ struct tl_snapshot {
 	int nstate;
 	bool has_detail;
 	struct tl_key detail_key;
-	char error[320]; /* a failed query, one line */
+	char error[320];                      /* a failed query, one line */
+	const char *op_filter, *field_filter; /* filters these rows were read with */
 };
 
 struct timeline {

@@ -990,7 +990,7 @@ static void draw_timeline(struct app *a, int top, int bottom)
 	         "History: rows %lld-%lld of %lld, newest first, op %s, field %s",
 	         (long long)(s->nrows ? s->first_index + 1 : 0),
 	         (long long)(s->first_index + s->nrows), (long long)s->total,
-	         t->op_filter ? t->op_filter : "all", t->field_filter ? t->field_filter : "any");
+	         s->op_filter ? s->op_filter : "all", s->field_filter ? s->field_filter : "any");
 	title((struct rect){y, 0, 1, COLS}, head, false);
 	int avail = bottom - (y + 1);
 	struct rect list, detail;
