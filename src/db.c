@@ -30,15 +30,13 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message; /* never print while curses may own the terminal */
 }
 
-int db_connect_start(struct db *db, const struct settings *s, const char *password)
+void db_conn_params(const struct settings *s, const char *password, char timeout[24],
+                    const char **keys, const char **vals)
 {
-	char timeout[24];
-	const char *keys[12], *vals[12];
 	int n = 0;
-
-	db_close(db);
-	snprintf(timeout, sizeof timeout, "%ld", s->connect_timeout_s);
-	/* Order matters: values after dbname override the conninfo's. */
+	snprintf(timeout, 24, "%ld", s->connect_timeout_s);
+	/* Order matters: values after dbname override the conninfo's, values
+	 * before it are only defaults. */
 	keys[n] = "connect_timeout", vals[n++] = timeout;
 	keys[n] = "dbname", vals[n++] = s->conninfo;
 	keys[n] = "host", vals[n++] = s->host;
@@ -48,7 +46,15 @@ int db_connect_start(struct db *db, const struct settings *s, const char *passwo
 	keys[n] = "application_name", vals[n++] = "attune-top";
 	keys[n] = "client_encoding", vals[n++] = "UTF8";
 	keys[n] = NULL, vals[n] = NULL;
+}
 
+int db_connect_start(struct db *db, const struct settings *s, const char *password)
+{
+	char timeout[24];
+	const char *keys[DB_CONN_PARAMS], *vals[DB_CONN_PARAMS];
+
+	db_close(db);
+	db_conn_params(s, password, timeout, keys, vals);
 	db->conn = PQconnectStartParams(keys, vals, 1);
 	if (!db->conn) {
 		set_error(db, "", "out of memory");

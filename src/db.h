@@ -51,6 +51,13 @@ struct db {
 	long notifications; /* NOTIFY messages received (LISTEN) */
 };
 
+/* libpq keywords and values for these settings, NULL-terminated (arrays
+ * of DB_CONN_PARAMS): the conninfo, then -h/-p/-U/password over it, the
+ * program's name and UTF-8. `timeout` holds connect_timeout's text. */
+#define DB_CONN_PARAMS 12
+void db_conn_params(const struct settings *s, const char *password, char timeout[24],
+                    const char **keys, const char **vals);
+
 /* Begin connecting with settings (and an optional password from a prompt).
  * The session is named attune-top and pinned to UTF-8; everything else in
  * the session is set by the caller's first batch. Returns 0 or -1. */

@@ -168,20 +168,9 @@ static void ignore_notice(void *arg, const char *message)
 static PGconn *connect_db(const struct settings *s, const char *password, char *err, size_t errlen)
 {
 	char timeout[24];
-	const char *keys[12], *vals[12];
-	int n = 0;
+	const char *keys[DB_CONN_PARAMS], *vals[DB_CONN_PARAMS];
 
-	snprintf(timeout, sizeof timeout, "%ld", s->connect_timeout_s);
-	keys[n] = "connect_timeout", vals[n++] = timeout;
-	keys[n] = "dbname", vals[n++] = s->conninfo;
-	keys[n] = "host", vals[n++] = s->host;
-	keys[n] = "port", vals[n++] = s->port;
-	keys[n] = "user", vals[n++] = s->user;
-	keys[n] = "password", vals[n++] = password;
-	keys[n] = "application_name", vals[n++] = "attune-top";
-	keys[n] = "client_encoding", vals[n++] = "UTF8";
-	keys[n] = NULL, vals[n] = NULL;
-
+	db_conn_params(s, password, timeout, keys, vals);
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn) {
 		fail(err, errlen, "out of memory");
