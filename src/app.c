@@ -109,7 +109,8 @@ static void fail_connection(struct app *a, const char *why)
 
 static void start_connect(struct app *a)
 {
-	caps_clear(&a->caps);
+	/* What the last connection learnt stays on screen until a new one
+	 * is established (the header keeps its schema and server). */
 	if (db_connect_start(&a->db, a->s, a->password) != 0) {
 		fail_connection(a, a->db.error);
 		return;
@@ -468,6 +469,7 @@ static void handle_db(struct app *a, double now, bool ready)
 			return;
 		case DB_EV_CONNECTED:
 			a->conn_error[0] = '\0';
+			caps_clear(&a->caps);
 			send_setup(a);
 			break;
 		case DB_EV_BATCH_DONE:

@@ -36,8 +36,9 @@ void db_conn_params(const struct settings *s, const char *password, char timeout
 	int n = 0;
 	snprintf(timeout, 24, "%ld", s->connect_timeout_s);
 	/* Order matters: values after dbname override the conninfo's, values
-	 * before it are only defaults. */
-	keys[n] = "connect_timeout", vals[n++] = timeout;
+	 * before it are only defaults — and PGCONNECT_TIMEOUT wins over ours. */
+	const char *env_timeout = getenv("PGCONNECT_TIMEOUT");
+	keys[n] = "connect_timeout", vals[n++] = env_timeout && *env_timeout ? NULL : timeout;
 	keys[n] = "dbname", vals[n++] = s->conninfo;
 	keys[n] = "host", vals[n++] = s->host;
 	keys[n] = "port", vals[n++] = s->port;

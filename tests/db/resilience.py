@@ -41,6 +41,13 @@ t0 = time.time()
 r = run_top(["-n", "1", "-d", "host=127.0.0.1 port=%d connect_timeout=2" % bh.port],
             env=env0, timeout=60)
 t.ok(r.returncode == 1 and time.time() - t0 < 5, "silent listener: -n alone also fails fast")
+# PGCONNECT_TIMEOUT (libpq's variable) replaces the program's default of 10 s.
+t0 = time.time()
+r = run_top(["-b", "-n", "1", "-d", "host=127.0.0.1 port=%d" % bh.port],
+            env=dict(env0, PGCONNECT_TIMEOUT="3"), timeout=60)
+took = time.time() - t0
+t.ok(r.returncode == 1 and 2.5 <= took < 6,
+     "silent listener: PGCONNECT_TIMEOUT=3 is honoured (%.1f s)" % took)
 bh.close()
 
 # ---------------------------------------------------------------- cluster, roles
