@@ -3,28 +3,14 @@ totals, per-status counts, failure rate, per-action counts, worker
 transitions, in-flight counts, recent changes — for two ranges and a filter."""
 
 from attune_test import TAP, Cluster
-from oracle import batch_and_oracle, from_frame
+from oracle import compare_overview
 
 t = TAP()
 c = Cluster()
 
 
 def compare(label, args, hours, filt=None):
-    r, frames, o = batch_and_oracle(c, args, hours, filt)
-    if not t.ok(r.returncode == 0 and len(frames) == 1, label + ": one frame, exit 0",
-                "rc=%d stderr=%s" % (r.returncode, r.stderr)):
-        return
-    p = from_frame(frames[0])
-    for k in ("executions", "events", "enforcements"):
-        t.eq(p[k], o[k], "%s: total %s" % (label, k))
-    t.eq(p["statuses"], o["statuses"], label + ": per-status totals")
-    t.eq(p["failure"], o["failure"], label + ": failure rate numerator/denominator")
-    t.eq(p["actions"], o["actions"], label + ": per-action executions/completed/failed/timeout")
-    t.eq(p["workers"], o["workers"], label + ": worker transitions in range")
-    t.eq(p["inflight"], o["inflight"], label + ": in-flight executions by status")
-    t.eq(p["inflight_total"], sum(o["inflight"].values()), label + ": in-flight total")
-    t.eq(p["changes"], o["changes"], label + ": recent status changes")
-    return p, o
+    return compare_overview(t, c, label, args, hours, filt)
 
 
 p, o = compare("24h", [], 24)

@@ -303,6 +303,17 @@ class Tmux:
             pass
 
 
+def human_bytes(v):
+    """Bytes as the storage view shows them ("12.3 MiB")."""
+    v = int(v)
+    units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    d, u = float(v), 0
+    while d >= 1024 and u < 4:
+        d /= 1024
+        u += 1
+    return "%d B" % v if u == 0 else "%.1f %s" % (d, units[u])
+
+
 def asan_build():
     """True when the program was built with AddressSanitizer (its shadow
     memory and quarantine make RSS figures meaningless)."""

@@ -99,3 +99,23 @@ def batch_and_oracle(c, args, hours, filt=None, env=None, schema="attune"):
             return r, frames, o
         time.sleep(1)
     raise RuntimeError("hour boundary kept moving")
+
+
+def compare_overview(t, c, label, args, hours, filt=None, env=None):
+    """One batch frame against the oracle, figure by figure, as TAP
+    checks. Returns (frame figures or None, oracle)."""
+    r, frames, o = batch_and_oracle(c, args, hours, filt, env=env)
+    if not t.ok(r.returncode == 0 and len(frames) == 1, label + ": one frame, exit 0",
+                "rc=%d stderr=%s" % (r.returncode, r.stderr)):
+        return None, o
+    p = from_frame(frames[0])
+    for k in ("executions", "events", "enforcements"):
+        t.eq(p[k], o[k], "%s: total %s" % (label, k))
+    t.eq(p["statuses"], o["statuses"], label + ": per-status totals")
+    t.eq(p["failure"], o["failure"], label + ": failure rate numerator/denominator")
+    t.eq(p["actions"], o["actions"], label + ": per-action executions/completed/failed/timeout")
+    t.eq(p["workers"], o["workers"], label + ": worker transitions in range")
+    t.eq(p["inflight"], o["inflight"], label + ": in-flight executions by status")
+    t.eq(p["inflight_total"], sum(o["inflight"].values()), label + ": in-flight total")
+    t.eq(p["changes"], o["changes"], label + ": recent status changes")
+    return p, o

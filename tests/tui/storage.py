@@ -5,7 +5,7 @@ the aggregates show as views."""
 import re
 import time
 
-from attune_test import BIN, TAP, Cluster, Tmux
+from attune_test import BIN, TAP, Cluster, Tmux, human_bytes
 
 t = TAP()
 c = Cluster()
@@ -20,14 +20,6 @@ c.psql("CREATE TABLE attune.workflow_events (id bigserial, ts timestamptz NOT NU
        " + g * interval '1 hour', '{}' FROM generate_series(1, 900) g; ANALYZE")
 
 
-def human(v):
-    v = int(v)
-    units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    d, u = float(v), 0
-    while d >= 1024 and u < 4:
-        d /= 1024
-        u += 1
-    return "%d B" % v if u == 0 else "%.1f %s" % (d, units[u])
 
 
 tables = c.psql("SELECT c.relname, pg_total_relation_size(c.oid), pg_relation_size(c.oid),"
@@ -50,7 +42,7 @@ try:
     bad = []
     for name, total, table, index, nparts in tables:
         row = next((l for l in lines if l.startswith(name + " ")), None)
-        want = [human(total), human(table), human(index)]
+        want = [human_bytes(total), human_bytes(table), human_bytes(index)]
         cells = re.split(r"\s{2,}", row.strip()) if row else []
         if cells[1:4] != want or cells[-1] != nparts:
             bad.append((name, cells, want, nparts))
@@ -59,8 +51,8 @@ try:
     bad = []
     for name, bounds, size in parts:
         row = next((l for l in lines if (" " + name + " ") in (" " + l + " ")), "")
-        if bounds not in row or not row.rstrip().endswith(human(size)):
-            bad.append((name, bounds, human(size), row))
+        if bounds not in row or not row.rstrip().endswith(human_bytes(size)):
+            bad.append((name, bounds, human_bytes(size), row))
     t.ok(not bad and len(parts) == 2, "partitions with their bounds and sizes", bad)
     t.ok(all(re.search(r"^%s\s+view \(always current\)" % v, scr, re.M) for v in
              ("execution_status_hourly", "worker_status_hourly", "event_volume_hourly")),

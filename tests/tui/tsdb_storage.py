@@ -6,7 +6,7 @@ timescaledb_information and the size functions."""
 import re
 import time
 
-from attune_test import BIN, TAP, Tmux
+from attune_test import BIN, TAP, Tmux, human_bytes
 from tsdb import TsCluster, tsdb_available
 
 t = TAP()
@@ -17,14 +17,6 @@ c = TsCluster(populate="SELECT attune_demo.populate(days => 3)")
 ts = c.extension_schema()
 
 
-def human(v):
-    v = int(v)
-    units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    d, u = float(v), 0
-    while d >= 1024 and u < 4:
-        d /= 1024
-        u += 1
-    return "%d B" % v if u == 0 else "%.1f %s" % (d, units[u])
 
 
 # Compress the oldest chunk of execution_history so the view has a ratio.
@@ -68,9 +60,9 @@ bad = []
 for name, size, chunks, compressed, retention in hyper:
     row = next((l for l in lines if l.startswith(name + " ")), "")
     cells = re.split(r"\s{2,}", row.strip())
-    if len(cells) < 8 or cells[1] != human(size) or cells[2] != chunks or \
+    if len(cells) < 8 or cells[1] != human_bytes(size) or cells[2] != chunks or \
             cells[3] != compressed or cells[7] != retention:
-        bad.append((name, cells, human(size), chunks, compressed, retention))
+        bad.append((name, cells, human_bytes(size), chunks, compressed, retention))
 t.ok(not bad, "hypertables: size, chunks, compressed chunks, retention equal the catalog", bad)
 row = next((l for l in lines if l.startswith("execution_history ")), "")
 t.ok(re.search(r"\d+\.\d\d", row) is not None, "execution_history shows a compression ratio", row)
