@@ -194,29 +194,15 @@ static void print_change_list(const char *changes, const char *op)
 		printf("%s\n", strcmp(op, "DELETE") == 0 ? "(row deleted)" : "-");
 		return;
 	}
-	const char *p = changes;
+	static struct tl_change c;
 	bool first = true;
-	while (*p) {
-		size_t item = strcspn(p, "\x1e");
-		char one[TEXT_MAX];
-		snprintf(one, sizeof one, "%.*s", (int)item, p);
-		char *f = one, *o = strchr(f, '\x1f'), *n = NULL;
-		if (o) {
-			*o++ = '\0';
-			n = strchr(o, '\x1f');
-			if (n)
-				*n++ = '\0';
-		}
-		printf("%s%s", first ? "" : "; ", clean(f, buf, sizeof buf));
+	for (const char *p = changes; (p = timeline_change_next(p, &c)) != NULL; first = false) {
+		printf("%s%s", first ? "" : "; ", clean(c.field, buf, sizeof buf));
 		if (strcmp(op, "INSERT") == 0)
-			printf("=%s", clean(n ? n : "", buf, sizeof buf));
+			printf("=%s", clean(c.newv, buf, sizeof buf));
 		else
-			printf(": %s -> %s", clean(o ? o : "", buf, sizeof buf),
-			       clean(n ? n : "", buf2, sizeof buf2));
-		first = false;
-		p += item;
-		if (*p)
-			p++;
+			printf(": %s -> %s", clean(c.oldv, buf, sizeof buf),
+			       clean(c.newv, buf2, sizeof buf2));
 	}
 	printf("\n");
 }

@@ -634,6 +634,25 @@ void timeline_set_filters(struct timeline *t, const char *op, const char *field)
 	timeline_jump(t, TL_TOP);
 }
 
+/* Copy the text up to `stop` (or the end) into dst; returns what follows. */
+static const char *take_part(const char *p, char stop, char *dst, size_t len)
+{
+	size_t n = strcspn(p, (char[]){stop, '\x1e', '\0'});
+	snprintf(dst, len, "%.*s", (int)n, p);
+	return p[n] == stop ? p + n + 1 : p + n;
+}
+
+const char *timeline_change_next(const char *p, struct tl_change *c)
+{
+	if (!p || !*p)
+		return NULL;
+	p = take_part(p, '\x1f', c->field, sizeof c->field);
+	p = take_part(p, '\x1f', c->oldv, sizeof c->oldv);
+	p = take_part(p, '\x1f', c->newv, sizeof c->newv);
+	p += strcspn(p, "\x1e"); /* (a stray extra part is ignored) */
+	return *p ? p + 1 : p;
+}
+
 bool timeline_lifetime(const struct tl_snapshot *s, double *seconds, const char **how)
 {
 	if (!s->born_us)

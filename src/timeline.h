@@ -132,6 +132,17 @@ bool timeline_move(struct timeline *t, int delta);
 bool timeline_jump(struct timeline *t, enum tl_move where);
 void timeline_set_filters(struct timeline *t, const char *op, const char *field);
 
+/* One item of a row's change list (tl_row.changes). */
+struct tl_change {
+	char field[256];
+	char oldv[4096]; /* "" for INSERT */
+	char newv[4096];
+};
+
+/* Read the item at p into c; returns where the next item starts, or NULL
+ * when p holds no more. Usage: for (p = row->changes; (p = next(p, &c));) */
+const char *timeline_change_next(const char *p, struct tl_change *c);
+
 /* Total lifetime in seconds and how it ends ("ongoing", "until completed",
  * "until deleted"); false when unknown. */
 bool timeline_lifetime(const struct tl_snapshot *s, double *seconds, const char **how);

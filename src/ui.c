@@ -850,33 +850,20 @@ static int draw_status_times(const struct tl_snapshot *s, int y, int w)
 /* "status: running → completed; …" built from the server's change list. */
 static void change_text(const struct tl_row *r, char *out, size_t len)
 {
-	const char *p = r->changes ? r->changes : "";
+	static struct tl_change c;
 	size_t o = 0;
 	out[0] = '\0';
 	if (strcmp(r->op, "DELETE") == 0) {
 		snprintf(out, len, "row deleted");
 		return;
 	}
-	while (*p && o + 1 < len) {
-		size_t item = strcspn(p, "\x1e");
-		char one[1024];
-		snprintf(one, sizeof one, "%.*s", (int)item, p);
-		char *f = one, *ov = strchr(f, '\x1f'), *nv = NULL;
-		if (ov) {
-			*ov++ = '\0';
-			nv = strchr(ov, '\x1f');
-			if (nv)
-				*nv++ = '\0';
-		}
+	for (const char *p = r->changes; o + 1 < len && (p = timeline_change_next(p, &c));) {
 		if (strcmp(r->op, "INSERT") == 0)
-			o += (size_t)snprintf(out + o, len - o, "%s%s=%s", o ? "  " : "", f,
-			                      nv ? nv : "");
+			o += (size_t)snprintf(out + o, len - o, "%s%s=%s", o ? "  " : "", c.field,
+			                      c.newv);
 		else
-			o += (size_t)snprintf(out + o, len - o, "%s%s: %s %s %s", o ? "; " : "", f,
-			                      ov ? ov : "", tw_utf8() ? "→" : "->", nv ? nv : "");
-		p += item;
-		if (*p)
-			p++;
+			o += (size_t)snprintf(out + o, len - o, "%s%s: %s %s %s", o ? "; " : "",
+			                      c.field, c.oldv, tw_utf8() ? "→" : "->", c.newv);
 	}
 }
 
