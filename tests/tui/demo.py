@@ -23,9 +23,12 @@ def leftovers(d):
 
 env = dict(os.environ, LANG="C.UTF-8")
 
-# ---- batch: three frames whose counts grow
+# ---- batch: three frames whose counts grow. The range is wider than the
+# demo's 8-day history so that no bucket leaves the window when an hour
+# boundary passes between frames.
 d = private_tmp()
-r = run_top(["--demo", "-b", "-n", "3", "-r", "1.5"], env=dict(env, TMPDIR=d), timeout=120)
+r = run_top(["--demo", "-b", "-n", "3", "-r", "1.5", "-R", "30d"], env=dict(env, TMPDIR=d),
+            timeout=120)
 frames = parse_frames(r.stdout)
 t.ok(r.returncode == 0 and len(frames) == 3, "--demo -b -n 3 prints three frames",
      "rc=%d stderr=%s" % (r.returncode, r.stderr))
