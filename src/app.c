@@ -79,12 +79,20 @@ void app_message(struct app *a, const char *fmt, ...)
 
 /* ------------------------------------------------------------ connection */
 
+static void drop_settled(struct app *a)
+{
+	snapshot_free(a->settled);
+	snapshot_free(a->settled_building);
+	a->settled = a->settled_building = NULL;
+}
+
 static void fail_connection(struct app *a, const char *why)
 {
 	snprintf(a->conn_error, sizeof a->conn_error, "%s", why);
 	db_close(&a->db);
 	snapshot_free(a->building);
 	a->building = NULL;
+	drop_settled(a);
 	if (a->tl)
 		timeline_abort(a->tl);
 	a->tl_busy = false;
@@ -177,8 +185,18 @@ static void send_caps(struct app *a)
 static void on_overview_result(void *ctx, int index, const PGresult *res)
 {
 	struct app *a = ctx;
-	if (a->building && index < OQ_COUNT)
-		snapshot_take(a->building, a->batch_index[index], res);
+	if (!a->building || index >= OQ_BATCH_MAX)
+		return;
+	int q = a->batch_index[index];
+	if (!(q & OQ_SETTLED)) {
+		snapshot_take(a->building, q, res);
+	} else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		/* The panel says so now; the next refresh reads it again. */
+		snapshot_take(a->building, q & ~OQ_SETTLED, res);
+		a->settled_failed = true;
+	} else if (a->settled_building) {
+		snapshot_take(a->settled_building, q & ~OQ_SETTLED, res);
+	}
 }
 
 static void on_timeline_result(void *ctx, int index, const PGresult *res)
@@ -222,6 +240,26 @@ static double next_deadline(struct app *a)
 	return a->refresh_requested ? db_now() : a->refresh_started + a->refresh_interval;
 }
 
+/* Whether the kept settled part fits the refresh of `b`: same range,
+ * filter and live start. */
+static bool settled_fits(const struct app *a, const struct snapshot *b, int64_t live)
+{
+	const struct snapshot *k = a->settled;
+	return k && k->range_start == b->range_start && k->range_hours == b->range_hours &&
+	       a->settled_live_start == live && (k->filter == NULL) == (b->filter == NULL) &&
+	       (!k->filter || strcmp(k->filter, b->filter) == 0);
+}
+
+/* Settled buckets change only when rows arrive late or an aggregate is
+ * re-materialized; reading them again every SETTLED_MAX_AGE seconds, and
+ * when the user asks for a refresh, bounds how long that goes unseen. */
+#define SETTLED_MAX_AGE 300.0
+static bool settled_usable(const struct app *a, const struct snapshot *b, int64_t live)
+{
+	return settled_fits(a, b, live) && !a->settled_stale &&
+	       db_now() - a->settled_at < SETTLED_MAX_AGE;
+}
+
 static void start_refresh(struct app *a)
 {
 	a->refresh_requested = false;
@@ -233,12 +271,24 @@ static void start_refresh(struct app *a)
 		start_timeline_refresh(a);
 		return;
 	}
-	struct db_query q[OQ_COUNT];
+	struct db_query q[OQ_BATCH_MAX];
 	struct overview_params p = {.filter = a->filter, .inflight = a->caps.inflight_array};
 	int64_t est_now = realtime_us() + a->caps.clock_offset_us;
 	int64_t start = model_range_start(est_now / 1000000, a->range_hours);
+	int64_t live = model_range_start(est_now / 1000000, 1);
+	if (live < start)
+		live = start;
 	snprintf(p.range_start, sizeof p.range_start, "%lld", (long long)start);
+	snprintf(p.live_start, sizeof p.live_start, "%lld", (long long)live);
 	a->building = snapshot_new(a->range_hours, start, est_now, a->filter);
+	a->building_live_start = live;
+	if (live > start && !settled_usable(a, a->building, live)) {
+		drop_settled(a);
+		a->settled_building = snapshot_new(a->range_hours, start, est_now, a->filter);
+		a->settled_failed = false;
+		a->settled_stale = false;
+		p.settled = true;
+	}
 	int n = queries_overview(&a->qs, &p, q, a->batch_index);
 	a->refresh_started = db_now();
 	if (db_send_batch(&a->db, q, n, on_overview_result, a) != 0)
@@ -282,6 +332,18 @@ static void finish_refresh(struct app *a)
 {
 	struct snapshot *s = a->building;
 	a->building = NULL;
+	if (a->settled_building) {
+		if (a->settled_failed) {
+			drop_settled(a);
+		} else {
+			a->settled = a->settled_building;
+			a->settled_building = NULL;
+			a->settled_live_start = a->building_live_start;
+			a->settled_at = a->refresh_started;
+		}
+	}
+	if (settled_fits(a, s, a->building_live_start))
+		snapshot_add_settled(s, a->settled);
 	s->fetched_at = db_now();
 	s->refresh_seconds = s->fetched_at - a->refresh_started;
 	a->caps.clock_offset_us = s->server_now_us - realtime_us();
@@ -488,6 +550,8 @@ static void handle_db(struct app *a, double now, bool ready)
 
 void app_refresh_now(struct app *a)
 {
+	/* Asked for by the user (or a view change): read everything again. */
+	a->settled_stale = true;
 	a->next_refresh = db_now();
 	a->refresh_requested = a->db.state == DB_BUSY;
 	if (a->phase == PH_DISCONNECTED)
@@ -633,6 +697,7 @@ int app_run(struct app *a)
 	snapshot_free(a->snap);
 	snapshot_free(a->building);
 	a->snap = a->building = NULL;
+	drop_settled(a);
 	app_close_entity(a);
 	app_close_storage(a);
 	queries_free(&a->qs);

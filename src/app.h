@@ -40,9 +40,18 @@ struct app {
 	struct caps caps;
 	struct query_set qs;
 	enum app_phase phase;
-	struct snapshot *snap;     /* newest complete snapshot, or NULL */
-	struct snapshot *building; /* the refresh in flight */
-	int batch_index[OQ_COUNT]; /* which overview query each result is */
+	struct snapshot *snap;         /* newest complete snapshot, or NULL */
+	struct snapshot *building;     /* the refresh in flight */
+	int batch_index[OQ_BATCH_MAX]; /* which overview query each result is */
+	/* Settled buckets (before the previous hour) change only by late data,
+	 * so they are read once and kept: every refresh re-reads two hours. */
+	struct snapshot *settled;          /* kept settled part, or NULL */
+	struct snapshot *settled_building; /* settled part in flight, or NULL */
+	bool settled_failed;               /* a query of it failed */
+	bool settled_stale;                /* read it again on the next refresh */
+	int64_t settled_live_start;        /* where the kept part ends */
+	double settled_at;                 /* db_now() when it was read */
+	int64_t building_live_start;       /* live_start of the refresh in flight */
 	double refresh_started;
 	double next_refresh; /* monotonic deadline */
 	double refresh_interval;

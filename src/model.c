@@ -72,12 +72,47 @@ static int bucket_index(const struct snapshot *s, int64_t epoch)
 	return i < s->nbuckets ? (int)i : -1;
 }
 
-/* Find or add an action row; linear growth by doubling in the arena. */
+static uint32_t hash_str(const char *p)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
+/* The slot of `ref` in the action hash index: its row number + 1, or 0
+ * where it would go. */
+static int *action_slot(const struct snapshot *s, const char *ref)
+{
+	uint32_t mask = (uint32_t)s->action_slot_cap - 1;
+	for (uint32_t i = hash_str(ref) & mask;; i = (i + 1) & mask) {
+		int *slot = &s->action_slots[i];
+		if (*slot == 0 || strcmp(s->actions[*slot - 1].ref, ref) == 0)
+			return slot;
+	}
+}
+
+/* Keep the index at most half full (rows are never removed). */
+static void action_index_grow(struct snapshot *s)
+{
+	if (s->action_slot_cap > 2 * (s->nactions + 1))
+		return;
+	int cap = s->action_slot_cap ? s->action_slot_cap * 2 : 64;
+	while (cap <= 2 * (s->nactions + 1))
+		cap *= 2;
+	s->action_slots = arena_calloc(&s->arena, (size_t)cap, sizeof *s->action_slots);
+	s->action_slot_cap = cap;
+	for (int i = 0; i < s->nactions; i++)
+		*action_slot(s, s->actions[i].ref) = i + 1;
+}
+
+/* Find or add an action row (rows grow by doubling in the arena). */
 static struct action_row *action_for(struct snapshot *s, const char *ref, int *cap)
 {
-	for (int i = 0; i < s->nactions; i++)
-		if (strcmp(s->actions[i].ref, ref) == 0)
-			return &s->actions[i];
+	action_index_grow(s);
+	int *slot = action_slot(s, ref);
+	if (*slot)
+		return &s->actions[*slot - 1];
 	if (s->nactions == *cap) {
 		int ncap = *cap ? *cap * 2 : 32;
 		struct action_row *n = arena_calloc(&s->arena, (size_t)ncap, sizeof *n);
@@ -88,6 +123,7 @@ static struct action_row *action_for(struct snapshot *s, const char *ref, int *c
 	}
 	struct action_row *a = &s->actions[s->nactions++];
 	a->ref = arena_strdup(&s->arena, ref);
+	*slot = s->nactions;
 	a->buckets = arena_calloc(&s->arena, (size_t)s->bucket_cap, sizeof(int64_t));
 	return a;
 }
@@ -111,11 +147,21 @@ static struct status_series *status_for(struct snapshot *s, const char *status, 
 	return st;
 }
 
+/* What the arrays grown by action_for / status_for hold (their growth
+ * steps are the same powers of two). */
 static int action_cap(const struct snapshot *s)
 {
 	int cap = 0;
 	while (cap < s->nactions)
 		cap = cap ? cap * 2 : 32;
+	return cap;
+}
+
+static int status_cap(const struct snapshot *s)
+{
+	int cap = 0;
+	while (cap < s->nstatuses)
+		cap = cap ? cap * 2 : 16;
 	return cap;
 }
 
@@ -137,7 +183,7 @@ static void take_exec_series(struct snapshot *s, const PGresult *r)
 
 static void take_status_buckets(struct snapshot *s, const PGresult *r)
 {
-	int cap = 0;
+	int cap = status_cap(s);
 	for (int i = 0; i < PQntuples(r); i++) {
 		int b = bucket_index(s, i64(r, i, 0));
 		const char *status = PQgetisnull(r, i, 1) ? "(null)" : PQgetvalue(r, i, 1);
@@ -332,6 +378,42 @@ void snapshot_take(struct snapshot *s, int q, const PGresult *res)
 	}
 }
 
+/* Add known values of src into the known values of dst. */
+static void add_series(int64_t *dst, const int64_t *src, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (dst[i] >= 0 && src[i] >= 0)
+			dst[i] += src[i];
+}
+
+void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled)
+{
+	int n = s->bucket_cap < settled->bucket_cap ? s->bucket_cap : settled->bucket_cap;
+	add_series(s->exec_created, settled->exec_created, n);
+	add_series(s->events, settled->events, n);
+	add_series(s->enforcements, settled->enforcements, n);
+	add_series(s->completed, settled->completed, n);
+	add_series(s->failed, settled->failed, n);
+	int cap = action_cap(s);
+	for (int i = 0; i < settled->nactions; i++) {
+		const struct action_row *from = &settled->actions[i];
+		struct action_row *a = action_for(s, from->ref, &cap);
+		a->executions += from->executions;
+		a->completed += from->completed;
+		a->failed += from->failed;
+		a->timeout += from->timeout;
+		add_series(a->buckets, from->buckets, n);
+	}
+	cap = status_cap(s);
+	for (int i = 0; i < settled->nstatuses; i++) {
+		const struct status_series *from = &settled->statuses[i];
+		struct status_series *st = status_for(s, from->status, &cap);
+		st->total += from->total;
+		add_series(st->buckets, from->buckets, n);
+	}
+	s->total_transitions += settled->total_transitions;
+}
+
 /* Total of the known buckets; -1 when none is known. */
 static int64_t sum(const int64_t *v, int n)
 {
@@ -419,6 +501,8 @@ static int cmp_actions(const void *pa, const void *pb)
 void snapshot_sort_actions(struct snapshot *s, enum action_sort k)
 {
 	sort_key = k;
+	s->action_slots = NULL; /* rows move: rebuilt if needed again */
+	s->action_slot_cap = 0;
 	if (s->nactions > 1)
 		qsort(s->actions, (size_t)s->nactions, sizeof *s->actions, cmp_actions);
 }

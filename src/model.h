@@ -126,6 +126,8 @@ struct snapshot {
 	int nstatuses;
 	struct action_row *actions;
 	int nactions;
+	int *action_slots; /* hash index of actions by ref: row + 1, 0 = free */
+	int action_slot_cap;
 	struct worker_row *workers;
 	int nworkers;
 	struct change_row *changes;
@@ -162,6 +164,11 @@ void snapshot_take(struct snapshot *s, int q, const PGresult *res);
 void snapshot_unavailable(struct snapshot *s, int q, bool missing, const char *why);
 /* Derived figures once every result is in. */
 void snapshot_finish(struct snapshot *s);
+
+/* Add the settled part of a range (a snapshot of the same range filled by
+ * the settled queries) into a snapshot filled by the live queries; both
+ * before snapshot_finish. */
+void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled);
 
 /* Sort actions: by executions (default), failure rate, or name. */
 enum action_sort {

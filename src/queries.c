@@ -511,8 +511,11 @@ static char *with_tails(const struct caps *c, const char *fmt)
 	return out;
 }
 
+/* Bucketed queries read [$1, $3): the whole range once, or only the buckets
+ * that can still change ($3 = 'Infinity'), see queries_overview. */
 #define RANGE_AND_FILTER(col)                                                                      \
-	" WHERE bucket >= to_timestamp($1::float8) AND ($2::text IS NULL OR " col " = $2::text)"
+	" WHERE bucket >= to_timestamp($1::float8) AND bucket < to_timestamp($3::float8)"          \
+	" AND ($2::text IS NULL OR " col " = $2::text)"
 
 static bool have(const struct caps *c, enum rel_id r)
 {
@@ -614,6 +617,12 @@ void queries_free(struct query_set *qs)
 	memset(qs, 0, sizeof *qs);
 }
 
+bool queries_bucketed(enum overview_query q)
+{
+	return q == OQ_EXEC_SERIES || q == OQ_STATUS_BUCKETS || q == OQ_STATUS_ACTIONS ||
+	       q == OQ_EVENTS || q == OQ_ENFORCEMENTS;
+}
+
 int queries_overview(const struct query_set *qs, const struct overview_params *p,
                      struct db_query *q, int *idx)
 {
@@ -622,12 +631,25 @@ int queries_overview(const struct query_set *qs, const struct overview_params *p
 		if (!qs->sql[i])
 			continue;
 		struct db_query d = {qs->sql[i], 2, {p->range_start, p->filter}};
-		if (i == OQ_NOW || i == OQ_WATERMARK)
+		if (i == OQ_NOW || i == OQ_WATERMARK) {
 			d.nparams = 0;
-		else if (i == OQ_INFLIGHT)
+		} else if (i == OQ_INFLIGHT) {
 			d.params[0] = p->inflight;
+		} else if (queries_bucketed((enum overview_query)i)) {
+			d.nparams = 3;
+			d.params[0] = p->live_start;
+			d.params[2] = "Infinity";
+		}
 		idx[n] = i;
 		q[n++] = d;
+	}
+	/* After the live results, so that a failure here marks a whole series. */
+	for (int i = 0; p->settled && i < OQ_COUNT; i++) {
+		if (!qs->sql[i] || !queries_bucketed((enum overview_query)i))
+			continue;
+		idx[n] = i | OQ_SETTLED;
+		q[n++] =
+		    (struct db_query){qs->sql[i], 3, {p->range_start, p->filter, p->live_start}};
 	}
 	return n;
 }

@@ -65,15 +65,29 @@ struct query_set {
 void queries_build(struct query_set *qs, const struct caps *caps);
 void queries_free(struct query_set *qs);
 
-/* Per-refresh parameters. */
+/* Per-refresh parameters. Buckets before live_start are settled: they are
+ * read only when `settled` is set (the app keeps them between refreshes);
+ * the bucketed queries otherwise read from live_start on. */
 struct overview_params {
 	char range_start[24]; /* epoch seconds */
+	char live_start[24];  /* epoch seconds, >= range_start */
 	const char *filter;   /* NULL = none */
 	const char *inflight; /* array literal */
+	bool settled;         /* also read [range_start, live_start) */
 };
 
-/* Fill q[] with the overview batch; idx[i] says which overview_query q[i]
- * is. Returns the count. */
+/* Whether an overview query reads hourly buckets (and so can be split into
+ * settled and live parts). */
+bool queries_bucketed(enum overview_query q);
+
+/* Marks an index in idx[] as the settled part of a bucketed query. */
+#define OQ_SETTLED 0x100
+/* Most queries one overview batch holds. */
+#define OQ_BATCH_MAX (2 * OQ_COUNT)
+
+/* Fill q[] (room for OQ_BATCH_MAX) with the overview batch; idx[i] says
+ * which overview_query q[i] is, OR'ed with OQ_SETTLED for settled parts.
+ * Returns the count. */
 int queries_overview(const struct query_set *qs, const struct overview_params *p,
                      struct db_query *q, int *idx);
 
