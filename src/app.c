@@ -253,7 +253,8 @@ static bool settled_fits(const struct app *a, const struct snapshot *b, int64_t 
 /* Settled buckets change only when rows arrive late or an aggregate is
  * re-materialized; reading them again every SETTLED_MAX_AGE seconds, and
  * when the user asks for a refresh, bounds how long that goes unseen. */
-#define SETTLED_MAX_AGE 300.0
+#define SETTLED_MAX_AGE   300.0
+#define LATE_COMMIT_GRACE 300
 static bool settled_usable(const struct app *a, const struct snapshot *b, int64_t live)
 {
 	return settled_fits(a, b, live) && !a->settled_stale &&
@@ -275,7 +276,12 @@ static void start_refresh(struct app *a)
 	struct overview_params p = {.filter = a->filter, .inflight = a->caps.inflight_array};
 	int64_t est_now = realtime_us() + a->caps.clock_offset_us;
 	int64_t start = model_range_start(est_now / 1000000, a->range_hours);
+	/* The current hour is live; so is the previous one for its first
+	 * minutes, for rows that transactions begun before the boundary
+	 * commit late. */
 	int64_t live = model_range_start(est_now / 1000000, 1);
+	if (est_now / 1000000 - (live + 3600) >= LATE_COMMIT_GRACE)
+		live += 3600;
 	if (live < start)
 		live = start;
 	snprintf(p.range_start, sizeof p.range_start, "%lld", (long long)start);
@@ -627,6 +633,17 @@ static void tick(struct app *a, double now)
 	}
 }
 
+/* A refresh starts or lands within a quarter second (a slow one does
+ * not hold the ticking ages back for longer). */
+static bool refresh_imminent(const struct app *a, double now)
+{
+	if (a->phase != PH_READY || a->paused)
+		return false;
+	if (a->db.state == DB_BUSY)
+		return now - a->refresh_started < 0.25;
+	return a->db.state == DB_IDLE && a->next_refresh > now && a->next_refresh - now < 0.25;
+}
+
 int app_run(struct app *a)
 {
 	if (install_signals() != 0) {
@@ -647,7 +664,10 @@ int app_run(struct app *a)
 		tick(a, now);
 		if (a->quit)
 			break;
-		if (a->redraw || now - last_draw >= 1.0) {
+		/* Ages on screen tick every second, unless a refresh is about to
+		 * redraw anyway (at a 1 s refresh the screen changes once). */
+		bool tick = now - last_draw >= 1.0 && !refresh_imminent(a, now);
+		if (a->redraw || tick) {
 			a->fe->draw(a);
 			a->redraw = false;
 			last_draw = now;

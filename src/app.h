@@ -43,8 +43,9 @@ struct app {
 	struct snapshot *snap;         /* newest complete snapshot, or NULL */
 	struct snapshot *building;     /* the refresh in flight */
 	int batch_index[OQ_BATCH_MAX]; /* which overview query each result is */
-	/* Settled buckets (before the previous hour) change only by late data,
-	 * so they are read once and kept: every refresh re-reads two hours. */
+	/* Buckets before the current hour change only by late data, so they
+	 * are read once and kept: a refresh re-reads the newest hour (two in
+	 * the first minutes of an hour). */
 	struct snapshot *settled;          /* kept settled part, or NULL */
 	struct snapshot *settled_building; /* settled part in flight, or NULL */
 	bool settled_failed;               /* a query of it failed */

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -147,16 +148,40 @@ void fmt_duration(char *buf, size_t len, double seconds)
 		         (int)(s % (7 * 86400) / 86400));
 }
 
+void fmt_age(char *buf, size_t len, double seconds)
+{
+	if (!buf || len == 0)
+		return;
+	if (seconds >= 0 && seconds < 3600) {
+		int s = (int)seconds;
+		if (s < 60)
+			snprintf(buf, len, "%ds", s);
+		else
+			snprintf(buf, len, "%dm", s / 60);
+		return;
+	}
+	fmt_duration(buf, len, seconds); /* "-", or minutes at the finest from here on */
+}
+
 /* Broken-down time, or false when the epoch cannot be represented. */
 static bool to_tm(int64_t epoch, bool utc, struct tm *tm)
 {
-	time_t t = (time_t)epoch;
+	static time_t tz_checked;
+	static char tz_seen[256];
+	time_t t = (time_t)epoch, now = time(NULL);
+	const char *tz = getenv("TZ");
 
 	if ((int64_t)t != epoch)
 		return false;
 	if (utc)
 		return gmtime_r(&t, tm) != NULL;
-	tzset(); /* localtime_r need not notice a changed TZ by itself */
+	/* localtime_r need not notice a changed TZ or /etc/localtime by itself.
+	 * tzset() stats that file: at once when TZ changed, else once a second. */
+	if (now != tz_checked || strncmp(tz ? tz : "", tz_seen, sizeof tz_seen - 1) != 0) {
+		tzset();
+		tz_checked = now;
+		snprintf(tz_seen, sizeof tz_seen, "%s", tz ? tz : "");
+	}
 	return localtime_r(&t, tm) != NULL;
 }
 

@@ -22,6 +22,12 @@ void fmt_pct(char *buf, size_t len, int64_t num, int64_t den);
  * negative → "-". */
 void fmt_duration(char *buf, size_t len, double seconds);
 
+/* A heartbeat age at the precision it is read: whole seconds under a
+ * minute ("42s"), whole minutes under an hour ("4m"), then as
+ * fmt_duration ("3h04m"). A screen of old heartbeats so changes once a
+ * minute instead of every second. */
+void fmt_age(char *buf, size_t len, double seconds);
+
 /* Label for an hourly bucket start (epoch seconds), chosen by range length:
  * up to 24 h "HH:MM", up to 48 h "Ddd HHh" (weekday + hour), else "Mon D".
  * utc selects UTC, else the local time zone (TZ). */

@@ -7,7 +7,7 @@
 #define KEY_ACTIONS(X)                                                                             \
 	X(ACT_QUIT, "q", "quit")                                                                   \
 	X(ACT_HELP, "?", "show or hide this help")                                                 \
-	X(ACT_REFRESH, "space", "refresh now")                                                     \
+	X(ACT_REFRESH, "space", "refresh now, re-reading the whole range")                         \
 	X(ACT_PAUSE, "p", "pause or resume refreshing")                                            \
 	X(ACT_FASTER, "+", "refresh more often")                                                   \
 	X(ACT_SLOWER, "-", "refresh less often")                                                   \

@@ -152,7 +152,7 @@ static void print_workers(const struct snapshot *s)
 	for (int i = 0; i < s->nworkers; i++) {
 		const struct worker_row *w = &s->workers[i];
 		if (w->has_heartbeat)
-			fmt_duration(age, sizeof age, w->heartbeat_age);
+			fmt_age(age, sizeof age, w->heartbeat_age);
 		else
 			snprintf(age, sizeof age, "-");
 		snprintf(hp, sizeof hp, "%s:%d", w->host ? w->host : "-", w->port);

@@ -567,7 +567,7 @@ static void draw_workers(struct app *a, struct rect r)
 			x += hp_w + 1;
 		}
 		if (w->has_heartbeat)
-			fmt_duration(age, sizeof age, w->heartbeat_age);
+			fmt_age(age, sizeof age, w->heartbeat_age);
 		else
 			snprintf(age, sizeof age, "never");
 		bool stale = present_worker_stale(w);
@@ -1491,6 +1491,9 @@ static int ui_init(struct app *a)
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+	/* Without a typeahead check ncurses writes a screen update in one go
+	 * instead of a write per changed line (fewer packets over SSH). */
+	typeahead(-1);
 	set_escdelay(25);
 	curs_set(0);
 	init_colors(a->s);

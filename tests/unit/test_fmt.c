@@ -1,4 +1,5 @@
 /* Unit tests for src/fmt.c. */
+#include <math.h>
 #include "fmt.h"
 #include "tap.h"
 
@@ -134,6 +135,30 @@ static void dur(double s, const char *want)
 	is_str(buf, want, what);
 }
 
+static void age(double s, const char *want)
+{
+	char buf[32], what[96];
+
+	fmt_age(buf, sizeof(buf), s);
+	snprintf(what, sizeof(what), "fmt_age(%g) = %s", s, want);
+	is_str(buf, want, what);
+}
+
+static void test_age(void)
+{
+	age(0, "0s");
+	age(2.7, "2s");
+	age(59.99, "59s");
+	age(60, "1m");
+	age(271, "4m");
+	age(3599.9, "59m");
+	age(3600, "1h00m");
+	age(3725, "1h02m");
+	age(90000, "1d01h");
+	age(-1, "-");
+	age(NAN, "-");
+}
+
 static void test_duration(void)
 {
 	dur(0, "0s");
@@ -257,6 +282,7 @@ int main(void)
 	test_int();
 	test_pct();
 	test_duration();
+	test_age();
 	test_labels();
 	test_timestamps();
 	return done_testing();
