@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "present.h"
 
 static volatile sig_atomic_t pending_signal;
 static int signal_pipe[2] = {-1, -1};
@@ -356,12 +357,15 @@ static void finish_refresh(struct app *a)
 	mark_missing(a, s);
 	snapshot_finish(s);
 	snapshot_sort_actions(s, a->sort);
+	/* A screen that would look the same is not drawn again (most
+	 * refreshes of a quiet system). */
+	bool redraw = a->redraw || a->stale || !a->snap || !snapshot_same_view(a->snap, s);
 	snapshot_free(a->snap);
 	a->snap = s;
 	a->stale = false;
 	a->next_refresh = next_deadline(a);
 	a->fe->refreshed(a);
-	a->redraw = true;
+	a->redraw = redraw;
 	count_refresh(a);
 }
 
@@ -659,18 +663,24 @@ int app_run(struct app *a)
 	if (a->fe->init(a) != 0)
 		return 1;
 	double last_draw = 0;
+	char drawn_state[256] = "", state[256];
 	while (!a->quit) {
 		double now = db_now();
 		tick(a, now);
 		if (a->quit)
 			break;
-		/* Ages on screen tick every second, unless a refresh is about to
-		 * redraw anyway (at a 1 s refresh the screen changes once). */
-		bool tick = now - last_draw >= 1.0 && !refresh_imminent(a, now);
+		/* Between refreshes only the data's age in the header changes on
+		 * the overview (timelines and the storage view show more ages):
+		 * redraw once a second when it did, unless a refresh is about to
+		 * redraw anyway. */
+		present_state(a, state, sizeof state);
+		bool tick = now - last_draw >= 1.0 && !refresh_imminent(a, now) &&
+		            (a->tl || a->st || strcmp(state, drawn_state) != 0);
 		if (a->redraw || tick) {
 			a->fe->draw(a);
 			a->redraw = false;
 			last_draw = now;
+			present_state(a, drawn_state, sizeof drawn_state);
 		}
 		struct pollfd fds[3];
 		int nfds = 0, in_i = -1, db_i = -1;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "queries.h"
 #include "spark.h"
 
@@ -412,6 +413,102 @@ void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled)
 		add_series(st->buckets, from->buckets, n);
 	}
 	s->total_transitions += settled->total_transitions;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool i64s_eq(const int64_t *a, const int64_t *b, int n)
+{
+	return n <= 0 || memcmp(a, b, (size_t)n * sizeof *a) == 0;
+}
+
+static bool age_eq(const struct worker_row *a, const struct worker_row *b)
+{
+	char x[32], y[32];
+	if (a->has_heartbeat != b->has_heartbeat)
+		return false;
+	if (!a->has_heartbeat)
+		return true;
+	fmt_age(x, sizeof x, a->heartbeat_age);
+	fmt_age(y, sizeof y, b->heartbeat_age);
+	/* STALE is decided on the exact age */
+	return strcmp(x, y) == 0 && (a->heartbeat_age > WORKER_STALE_SECONDS) ==
+	                                (b->heartbeat_age > WORKER_STALE_SECONDS);
+}
+
+static bool workers_eq(const struct snapshot *a, const struct snapshot *b)
+{
+	if (a->nworkers != b->nworkers)
+		return false;
+	for (int i = 0; i < a->nworkers; i++) {
+		const struct worker_row *x = &a->workers[i], *y = &b->workers[i];
+		if (x->id != y->id || x->port != y->port || x->transitions != y->transitions ||
+		    x->recent_transitions != y->recent_transitions || !str_eq(x->name, y->name) ||
+		    !str_eq(x->type, y->type) || !str_eq(x->role, y->role) ||
+		    !str_eq(x->status, y->status) || !str_eq(x->host, y->host) || !age_eq(x, y))
+			return false;
+	}
+	return true;
+}
+
+static bool lists_eq(const struct snapshot *a, const struct snapshot *b)
+{
+	if (a->nstatuses != b->nstatuses || a->nactions != b->nactions ||
+	    a->nchanges != b->nchanges || a->ninflight != b->ninflight)
+		return false;
+	for (int i = 0; i < a->nstatuses; i++) {
+		const struct status_series *x = &a->statuses[i], *y = &b->statuses[i];
+		if (x->total != y->total || !str_eq(x->status, y->status) ||
+		    !i64s_eq(x->buckets, y->buckets, a->nbuckets))
+			return false;
+	}
+	for (int i = 0; i < a->nactions; i++) {
+		const struct action_row *x = &a->actions[i], *y = &b->actions[i];
+		if (x->executions != y->executions || x->completed != y->completed ||
+		    x->failed != y->failed || x->timeout != y->timeout || !str_eq(x->ref, y->ref) ||
+		    !i64s_eq(x->buckets, y->buckets, a->nbuckets))
+			return false;
+	}
+	for (int i = 0; i < a->nchanges; i++) {
+		const struct change_row *x = &a->changes[i], *y = &b->changes[i];
+		if (x->time_us != y->time_us || x->id != y->id || !str_eq(x->ref, y->ref) ||
+		    !str_eq(x->old_status, y->old_status) || !str_eq(x->new_status, y->new_status))
+			return false;
+	}
+	for (int i = 0; i < a->ninflight; i++)
+		if (a->inflight[i].count != b->inflight[i].count ||
+		    !str_eq(a->inflight[i].name, b->inflight[i].name))
+			return false;
+	return true;
+}
+
+bool snapshot_same_view(const struct snapshot *a, const struct snapshot *b)
+{
+	if (a->range_hours != b->range_hours || a->range_start != b->range_start ||
+	    a->nbuckets != b->nbuckets || !str_eq(a->filter, b->filter) ||
+	    a->total_exec != b->total_exec || a->total_events != b->total_events ||
+	    a->total_enforcements != b->total_enforcements ||
+	    a->total_inflight != b->total_inflight ||
+	    a->total_transitions != b->total_transitions ||
+	    a->materialized_through != b->materialized_through ||
+	    a->inflight_failed != b->inflight_failed)
+		return false;
+	const int64_t *sa[] = {a->exec_created, a->events, a->enforcements, a->completed,
+	                       a->failed};
+	const int64_t *sb[] = {b->exec_created, b->events, b->enforcements, b->completed,
+	                       b->failed};
+	for (size_t i = 0; i < sizeof sa / sizeof *sa; i++)
+		if (!i64s_eq(sa[i], sb[i], a->nbuckets))
+			return false;
+	for (int p = 0; p < PANEL_COUNT; p++)
+		if (a->panel[p].failed != b->panel[p].failed ||
+		    a->panel[p].missing != b->panel[p].missing ||
+		    strcmp(a->panel[p].note, b->panel[p].note) != 0)
+			return false;
+	return lists_eq(a, b) && workers_eq(a, b);
 }
 
 /* Total of the known buckets; -1 when none is known. */

@@ -170,6 +170,10 @@ void snapshot_finish(struct snapshot *s);
  * before snapshot_finish. */
 void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled);
 
+/* Whether two finished snapshots show the same: every figure, row and
+ * note, heartbeat ages at their displayed precision (fmt_age). */
+bool snapshot_same_view(const struct snapshot *a, const struct snapshot *b);
+
 /* Sort actions: by executions (default), failure rate, or name. */
 enum action_sort {
 	SORT_EXECUTIONS = 0,

@@ -1,0 +1,50 @@
+"""An unchanged screen is not written again: while nothing in the database
+changes, refreshes send nothing to the terminal; a change is drawn at the
+next refresh."""
+
+import os
+import tempfile
+import time
+
+from attune_test import BIN, TAP, Cluster, Tmux
+
+t = TAP()
+c = Cluster()
+# Heartbeat ages are the one figure that moves by itself; without
+# heartbeats ("-") the screen depends on the data alone.
+c.psql("UPDATE attune.worker SET last_heartbeat = NULL")
+
+pipe = tempfile.mktemp(prefix="attune-quiet-")
+tm = Tmux("%s -r 1" % BIN, 200, 50, c.env(LANG="C.UTF-8"))
+try:
+    tm.wait_for(r"Workers \(\d+\)", 30)
+    time.sleep(1.5)
+    quiet = None
+    for _ in range(3):  # an hour boundary in between changes the range
+        hour0 = c.value("SELECT date_trunc('hour', now())")
+        tm._tmux("pipe-pane", "-t", "t", "-o", "cat >> " + pipe)
+        time.sleep(5)  # five refreshes
+        tm._tmux("pipe-pane", "-t", "t")
+        time.sleep(0.2)
+        quiet = os.path.getsize(pipe) if os.path.exists(pipe) else 0
+        if c.value("SELECT date_trunc('hour', now())") == hour0:
+            break
+        os.unlink(pipe)
+    t.eq(quiet, 0, "five refreshes of unchanged data write nothing to the terminal")
+    before = tm.capture()
+    tm._tmux("pipe-pane", "-t", "t", "-o", "cat >> " + pipe)
+    c.psql("INSERT INTO attune.execution (action, action_ref, status)"
+           " SELECT 1, 'core.echo', 'requested' FROM generate_series(1, 3)")
+    scr = tm.wait_for(r"in flight \d+", 10)
+    deadline = time.time() + 10
+    while time.time() < deadline and tm.capture() == before:
+        time.sleep(0.2)
+    tm._tmux("pipe-pane", "-t", "t")
+    time.sleep(0.2)
+    t.ok(tm.capture() != before, "new executions are drawn at the next refresh")
+    t.ok(os.path.getsize(pipe) > quiet, "and that draw reaches the terminal")
+finally:
+    tm.kill()
+    if os.path.exists(pipe):
+        os.unlink(pipe)
+t.done()
