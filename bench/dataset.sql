@@ -175,3 +175,6 @@ SELECT format('CLUSTER attune.%I USING %I', c.relname, c.relname || '_bucket_idx
 VACUUM (ANALYZE) execution_history, worker_history, execution, event, enforcement, worker;
 VACUUM (ANALYZE) execution_status_hourly, execution_throughput_hourly, event_volume_hourly,
                  worker_status_hourly, enforcement_volume_hourly, execution_volume_hourly;
+
+-- Write the new pages out now, not while the measurements run.
+CHECKPOINT;
