@@ -675,7 +675,8 @@ int app_run(struct app *a)
 		 * redraw anyway. */
 		present_state(a, state, sizeof state);
 		bool tick = now - last_draw >= 1.0 && !refresh_imminent(a, now) &&
-		            (a->tl || a->st || strcmp(state, drawn_state) != 0);
+		            (a->tl || a->st || (a->fe->busy && a->fe->busy(a)) ||
+		             strcmp(state, drawn_state) != 0);
 		if (a->redraw || tick) {
 			a->fe->draw(a);
 			a->redraw = false;

@@ -1518,10 +1518,18 @@ static void ui_fini(struct app *a)
 	endwin();
 }
 
+/* A background export is collected by the draw (export_poll). */
+static bool ui_busy(struct app *a)
+{
+	(void)a;
+	return bg_export.pid != 0;
+}
+
 const struct frontend curses_frontend = {
     .init = ui_init,
     .refreshed = ui_refreshed,
     .draw = ui_draw,
+    .busy = ui_busy,
     .input_fd = STDIN_FILENO,
     .on_input = ui_input,
     .fini = ui_fini,

@@ -1,6 +1,6 @@
 """An unchanged screen is not written again: while nothing in the database
 changes, refreshes send nothing to the terminal; a change is drawn at the
-next refresh."""
+next refresh, and a background export's result is shown."""
 
 import os
 import tempfile
@@ -43,6 +43,17 @@ try:
     time.sleep(0.2)
     t.ok(tm.capture() != before, "new executions are drawn at the next refresh")
     t.ok(os.path.getsize(pipe) > quiet, "and that draw reaches the terminal")
+    # A background export ends while nothing else changes: its result is
+    # still shown (the screen is drawn while it runs).
+    time.sleep(2)
+    tm.send("Tab")  # the worker panel
+    tm.send("e")
+    try:
+        tm.wait_for(r"exported \d+ rows to \S+\.csv", 10)
+        shown = True
+    except TimeoutError:
+        shown = False
+    t.ok(shown, "an export's result is shown on a quiet screen")
 finally:
     tm.kill()
     if os.path.exists(pipe):
