@@ -60,10 +60,15 @@ def query_msg(sql):
     return b"Q" + struct.pack("!i", len(b) + 4) + b
 
 
+# Bytes read past a ReadyForQuery, per socket: two answers can arrive in one
+# read, and the second belongs to the next call.
+pending = {}
+
+
 def read_until_ready(s, timeout=30):
     """Backend messages [(type, body)] up to and including ReadyForQuery."""
     s.settimeout(timeout)
-    buf = b""
+    buf = pending.pop(s, b"")
     out = []
     while True:
         while len(buf) >= 5:
@@ -73,6 +78,8 @@ def read_until_ready(s, timeout=30):
             out.append((chr(buf[0]), buf[5:1 + n]))
             buf = buf[1 + n:]
             if out[-1][0] == "Z":
+                if buf:
+                    pending[s] = buf
                 return out
         chunk = s.recv(65536)
         if not chunk:
