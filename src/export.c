@@ -262,33 +262,6 @@ static PGresult *exec_checked(PGconn *conn, const struct db_query *q, const char
 
 /* ------------------------------------------------------------ SQL */
 
-/* Where to read aggregate r: the relation, or for a materialized-only
- * continuous aggregate the dashboard's merge of its materialized rows with
- * the raw rows past its watermark (queries_source), so an export holds the
- * same newest buckets as the screen. queries_source writes "S." for the
- * schema, at the start or after a space. */
-static char *source_of(const struct caps *caps, enum rel_id r)
-{
-	char *tmpl = queries_source(caps, r);
-	size_t qs = strlen(caps->qschema), n = strlen(tmpl) + 1;
-	for (const char *p = tmpl; (p = strstr(p, "S.")) != NULL; p += 2)
-		n += qs;
-	char *out = xmalloc(n), *o = out;
-	for (const char *p = tmpl; *p;) {
-		if (p[0] == 'S' && p[1] == '.' && (p == tmpl || p[-1] == ' ')) {
-			memcpy(o, caps->qschema, qs);
-			o += qs;
-			*o++ = '.';
-			p += 2;
-		} else {
-			*o++ = *p++;
-		}
-	}
-	*o = '\0';
-	free(tmpl);
-	return out;
-}
-
 static char *aggregate_sql(const struct export_def *d, const struct caps *caps)
 {
 	char keys[256] = "", order[256] = "";
@@ -298,7 +271,8 @@ static char *aggregate_sql(const struct export_def *d, const struct caps *caps)
 		oo += (size_t)snprintf(order + oo, sizeof order - oo, ", %s::text COLLATE \"C\"",
 		                       d->cols[i]);
 	}
-	char *src = source_of(caps, d->rel);
+	/* the same newest buckets as the screen (live tail) */
+	char *src = queries_source(caps, d->rel);
 	char *sql = sql_printf("SELECT to_char(bucket AT TIME ZONE 'UTC', " ISO_HOUR ")%s, %s"
 	                       " FROM %s WHERE bucket >= " RANGE_LO " AND bucket < " RANGE_HI
 	                       " AND ($2::text IS NULL OR %s = $2::text) ORDER BY bucket%s",
@@ -310,7 +284,7 @@ static char *aggregate_sql(const struct export_def *d, const struct caps *caps)
 static char *workers_sql(const struct caps *caps)
 {
 	bool have_wsh = caps->kind[REL_WORKER_STATUS_HOURLY] != RELK_MISSING;
-	char *src = have_wsh ? source_of(caps, REL_WORKER_STATUS_HOURLY) : xstrdup("");
+	char *src = have_wsh ? queries_source(caps, REL_WORKER_STATUS_HOURLY) : xstrdup("");
 	char *join = have_wsh ? sql_printf(" LEFT JOIN (SELECT worker_name, sum(transition_count)"
 	                                   " AS n FROM %s WHERE bucket >= " RANGE_LO
 	                                   " AND bucket < " RANGE_HI " GROUP BY 1) t"

@@ -327,9 +327,10 @@ void queries_caps_done(struct caps *caps)
 /* printf into a fresh string, with every "S." replaced by the schema. */
 static char *with_tails(const struct caps *c, const char *fmt);
 
-static char *build(const struct caps *caps, const char *tmpl)
+/* Replace "S." (at the start or after a space) by the quoted schema;
+ * takes fmt and returns a new string. */
+static char *qualify(const struct caps *caps, char *fmt)
 {
-	char *fmt = with_tails(caps, tmpl);
 	size_t n = strlen(fmt) + 1, qs = strlen(caps->qschema);
 	for (const char *p = fmt; (p = strstr(p, "S.")) != NULL; p += 2)
 		n += qs;
@@ -347,6 +348,11 @@ static char *build(const struct caps *caps, const char *tmpl)
 	*o = '\0';
 	free(fmt);
 	return out;
+}
+
+static char *build(const struct caps *caps, const char *tmpl)
+{
+	return qualify(caps, with_tails(caps, tmpl));
 }
 
 /* ------------------------------------------------------------ live tail */
@@ -441,7 +447,8 @@ static char *replace_all(const char *src, const char *tok, const char *val)
 	return out;
 }
 
-char *queries_source(const struct caps *c, enum rel_id r)
+/* The source of aggregate r with "S." standing for the schema. */
+static char *source_tmpl(const struct caps *c, enum rel_id r)
 {
 	char wm[256], tb[128];
 	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
@@ -457,6 +464,11 @@ char *queries_source(const struct caps *c, enum rel_id r)
 	char *plain = xmalloc(strlen(model_rel_name(r)) + 3);
 	sprintf(plain, "S.%s", model_rel_name(r));
 	return plain;
+}
+
+char *queries_source(const struct caps *c, enum rel_id r)
+{
+	return qualify(c, source_tmpl(c, r));
 }
 
 /* The earliest watermark over the aggregates that have a tail, or NULL. */
@@ -492,7 +504,7 @@ static char *with_tails(const struct caps *c, const char *fmt)
 			if (strncmp(p, "S.", 2) == 0 && strncmp(p + 2, name, nl) == 0 &&
 			    !(p[2 + nl] == '_' || (p[2 + nl] >= 'a' && p[2 + nl] <= 'z')) &&
 			    queries_has_tail(c, tails[i].agg)) {
-				src = queries_source(c, tails[i].agg);
+				src = source_tmpl(c, tails[i].agg);
 				used = 2 + nl;
 			}
 		}

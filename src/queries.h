@@ -94,8 +94,8 @@ int queries_overview(const struct query_set *qs, const struct overview_params *p
 /* Live tail: whether aggregate r is a materialized-only continuous aggregate
  * whose newest buckets are computed from raw rows; whether some watermark
  * could not be read (then the last 2 h come from raw rows); the SQL source
- * to read r from ("S.name" or a subquery merging both; malloc'd, with "S."
- * standing for the schema). */
+ * to read r from (the qualified relation, or a subquery merging both;
+ * malloc'd). */
 bool queries_has_tail(const struct caps *c, enum rel_id r);
 bool queries_tail_fallback(const struct caps *c);
 char *queries_source(const struct caps *c, enum rel_id r);
