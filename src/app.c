@@ -674,10 +674,10 @@ int app_run(struct app *a)
 		 * redraw once a second when it did, unless a refresh is about to
 		 * redraw anyway. */
 		present_state(a, state, sizeof state);
-		bool tick = now - last_draw >= 1.0 && !refresh_imminent(a, now) &&
-		            (a->tl || a->st || (a->fe->busy && a->fe->busy(a)) ||
-		             strcmp(state, drawn_state) != 0);
-		if (a->redraw || tick) {
+		bool age_due = now - last_draw >= 1.0 && !refresh_imminent(a, now) &&
+		               (a->tl || a->st || (a->fe->busy && a->fe->busy(a)) ||
+		                strcmp(state, drawn_state) != 0);
+		if (a->redraw || age_due) {
 			a->fe->draw(a);
 			a->redraw = false;
 			last_draw = now;
