@@ -356,10 +356,10 @@ for _ in range(RUNS):
 # ---------------------------------------------------------------- time to the first frame
 
 
-def first_frame_batch():
+def first_frame_batch(extra=()):
     t = time.monotonic()
-    r = subprocess.run([BIN, "-b", "-n", "1"], env=c.env(), capture_output=True)
-    assert r.returncode == 0 and b"TOP ACTIONS" in r.stdout
+    r = subprocess.run([BIN, "-b", "-n", "1"] + list(extra), env=c.env(), capture_output=True)
+    assert r.returncode == 0 and b"TOP ACTIONS" in r.stdout, r.stderr
     return (time.monotonic() - t) * 1000
 
 
@@ -399,16 +399,7 @@ subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", "CREATE SCHEM
                 "-f", os.path.join(SRC, "sql", "attune-plain.sql")], env=empty_env, check=True,
                stdout=subprocess.DEVNULL)
 
-
-def first_frame_empty():
-    t = time.monotonic()
-    r = subprocess.run([BIN, "-b", "-n", "1", "-d", "attune_empty"], env=c.env(),
-                       capture_output=True)
-    assert r.returncode == 0 and b"TOP ACTIONS" in r.stdout, r.stderr
-    return (time.monotonic() - t) * 1000
-
-
-ff_empty = med([first_frame_empty() for _ in range(5)])
+ff_empty = med([first_frame_batch(["-d", "attune_empty"]) for _ in range(5)])
 
 # ---------------------------------------------------------------- the dashboard left running
 
@@ -434,7 +425,7 @@ tm.wait_for(r"pack0\.action_0", 30)
 pid = tm.pane_pid()
 backend = int(c.value("SELECT pid FROM pg_stat_activity WHERE application_name = 'attune-top'"))
 time.sleep(3)
-tm._tmux("pipe-pane", "-t", "t", "-o", "cat >> " + pipe_file)
+tm.pipe(pipe_file)
 time.sleep(1)
 
 

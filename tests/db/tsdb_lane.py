@@ -12,7 +12,7 @@ import re
 import time
 
 from attune_test import TAP, parse_frames, run_top
-from oracle import compare_overview, oracle
+from oracle import oracle, overview_suite
 from tsdb import TsCluster, tsdb_available
 
 LANE_T0 = time.time()
@@ -143,27 +143,7 @@ t.eq(probe_in_agg, "0", "the probe execution is only in the raw rows")
 
 
 # ------------------------------------------------------------------ (2) overview oracle
-def compare(label, args, hours, filt=None):
-    return compare_overview(t, c, label, args, hours, filt, env=env)
-
-
-p, o = compare("24h", [], 24)
-t.ok(o["executions"] > 100 and len(o["actions"]) >= 30 and len(o["workers"]) >= 10,
-     "fixture is rich enough (executions, ≥30 actions, ≥10 workers)",
-     (o["executions"], len(o["actions"]), len(o["workers"])))
-compare("7d", ["--range=7d"], 168)
-compare("6h", ["-R", "6h"], 6)
-top = max(o["actions"].items(), key=lambda kv: kv[1][0])[0]
-compare("filter " + top, ["--filter=" + top, "-R", "2d"], 48, top)
-hostile = [a for a in o["actions"] if '"' in a and "," in a]
-t.ok(hostile, "fixture has an action ref with a quote and a comma")
-if hostile:
-    compare("filter hostile", ["-f", hostile[0]], 24, hostile[0])
-    t.ok(p is not None and hostile[0] in p["actions"], "hostile ref displayed verbatim")
-mb = [a for a in o["actions"] if any(ord(ch) > 127 for ch in a)]
-t.ok(p is not None and mb and all(a in p["actions"] for a in mb), "multibyte refs displayed verbatim", mb)
-wname = sorted(o["workers"])[0]
-compare("filter worker", ["--filter=" + wname], 24, wname)
+compare = overview_suite(t, c, env=env)
 compare("filter worker " + flip, ["--filter=" + flip], 24, flip)
 # Only the raw rows of this hour know the probe: 1 execution, 1 failure, 1 event,
 # 1 enforcement.

@@ -132,34 +132,32 @@ time.sleep(0.2)
 s.sendall(q2[len(q2) - 3:])
 got = datarows(read_until_ready(s)) + datarows(read_until_ready(s))
 t.eq(got, [["1"], ["2"]], "two queries in one write, in order")
-# Terminate ends the connection.
-s.sendall(b"X" + struct.pack("!i", 4))
-s.settimeout(10)
-try:
-    tail = s.recv(100)
-except OSError:
-    tail = b""
-t.eq(tail, b"", "Terminate: the server closes the connection")
-s.close()
 
+
+def closed_after(s, data):
+    """Send data, read until the server closes the connection and return
+    what it answered (b"" for nothing)."""
+    s.sendall(data)
+    s.settimeout(10)
+    try:
+        tail = s.recv(100)
+    except OSError:
+        tail = b""
+    s.close()
+    return tail
+
+
+# Terminate ends the connection.
+t.eq(closed_after(s, b"X" + struct.pack("!i", 4)), b"",
+     "Terminate: the server closes the connection")
 # CancelRequest on a second connection: closed at once, never queued.
-s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
-s.sendall(struct.pack("!iiii", 16, 80877102, 1, 2))
-try:
-    tail = s.recv(100)
-except OSError:
-    tail = b""
-t.eq(tail, b"", "CancelRequest is closed without an answer")
-s.close()
+t.eq(closed_after(socket.create_connection(("127.0.0.1", PORT), timeout=10),
+                  struct.pack("!iiii", 16, 80877102, 1, 2)), b"",
+     "CancelRequest is closed without an answer")
 # Garbage instead of a startup packet.
-s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
-s.sendall(b"\xff\xff\xff\xffGET / HTTP/1.0\r\n\r\n")
-try:
-    tail = s.recv(100)
-except OSError:
-    tail = b""
-t.eq(tail, b"", "garbage instead of a startup packet: connection closed")
-s.close()
+t.eq(closed_after(socket.create_connection(("127.0.0.1", PORT), timeout=10),
+                  b"\xff\xff\xff\xffGET / HTTP/1.0\r\n\r\n"), b"",
+     "garbage instead of a startup packet: connection closed")
 alive("server alive after raw-protocol clients")
 
 # ------------------------------------------------------------------ libpq clients

@@ -258,6 +258,14 @@ class Tmux:
             time.sleep(0.1)
         raise TimeoutError("screen never matched %r; last screen:\n%s" % (pattern, screen))
 
+    def pipe(self, path):
+        """Append what the program writes to the terminal to path from now
+        on; None stops it."""
+        if path:
+            self._tmux("pipe-pane", "-t", "t", "-o", "cat >> " + path)
+        else:
+            self._tmux("pipe-pane", "-t", "t")
+
     def resize(self, width, height):
         self._tmux("resize-window", "-t", "t", "-x", str(width), "-y", str(height))
 

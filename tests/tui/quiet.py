@@ -29,9 +29,9 @@ try:
     quiet = None
     for _ in range(3):  # an hour boundary in between changes the range
         hour0 = c.value("SELECT date_trunc('hour', now())")
-        tm._tmux("pipe-pane", "-t", "t", "-o", "cat >> " + pipe)
+        tm.pipe(pipe)
         time.sleep(5)  # five refreshes
-        tm._tmux("pipe-pane", "-t", "t")
+        tm.pipe(None)
         time.sleep(0.2)
         quiet = os.path.getsize(pipe) if os.path.exists(pipe) else 0
         if c.value("SELECT date_trunc('hour', now())") == hour0:
@@ -39,14 +39,14 @@ try:
         os.unlink(pipe)
     t.eq(quiet, 0, "five refreshes of unchanged data write nothing to the terminal")
     before = tm.capture()
-    tm._tmux("pipe-pane", "-t", "t", "-o", "cat >> " + pipe)
+    tm.pipe(pipe)
     c.psql("INSERT INTO attune.execution (action, action_ref, status)"
            " SELECT 1, 'core.echo', 'requested' FROM generate_series(1, 3)")
     scr = tm.wait_for(r"in flight \d+", 10)
     deadline = time.time() + 10
     while time.time() < deadline and tm.capture() == before:
         time.sleep(0.2)
-    tm._tmux("pipe-pane", "-t", "t")
+    tm.pipe(None)
     time.sleep(0.2)
     t.ok(tm.capture() != before, "new executions are drawn at the next refresh")
     t.ok(os.path.getsize(pipe) > quiet, "and that draw reaches the terminal")
