@@ -7,6 +7,15 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh --test || exit 1
 autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed" >&2; exit 1; }
 
+# Everything the tests create in $TMPDIR (clusters, sockets, tmux servers,
+# exports) goes into one private directory: what is still there after the
+# run was left behind by a test, and counts as a failure. Traversable by
+# others because the test clusters run as another user when we are root.
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/attune-check.XXXXXX") || exit 1
+chmod 711 "$run_tmp"
+trap 'rm -rf "$run_tmp"' EXIT
+export TMPDIR=$run_tmp
+
 jobs=$(nproc)
 build=_build/check
 rm -rf "$build"
@@ -19,23 +28,37 @@ status=0
 	make -s -j"$jobs" check
 )
 status=$?
-# automake's summary → the plain closing line CI reads.
-log=$build/test-suite.log
-pass=0 fail=0 skip=0
-if [ -f "$log" ]; then
-	pass=$(sed -n 's/^# PASS: *//p' "$log" | head -n 1)
-	fail=$(sed -n 's/^# FAIL: *//p' "$log" | head -n 1)
-	xfail=$(sed -n 's/^# XPASS: *//p' "$log" | head -n 1)
-	err=$(sed -n 's/^# ERROR: *//p' "$log" | head -n 1)
-	skip=$(sed -n 's/^# SKIP: *//p' "$log" | head -n 1)
-	fail=$(( ${fail:-0} + ${xfail:-0} + ${err:-0} ))
-	[ "$fail" -gt 0 ] && cat "$log" | grep -v '^ok ' | head -n 200
+
+# The plain closing line CI reads, from automake's per-file results: each
+# assertion once. A file whose assertions failed also ends with a non-zero
+# status (an ERROR result); that counts only when nothing else failed in it,
+# e.g. a crash or a sanitizer report after the last assertion.
+counts=$(find "$build" -name '*.trs' -exec awk '
+	FNR == 1 { flush(); p = f = e = s = 0 }
+	/^:test-result: (PASS|XFAIL)/ { p++ }
+	/^:test-result: (FAIL|XPASS)/ { f++ }
+	/^:test-result: ERROR/ { e++ }
+	/^:test-result: SKIP/ { s++ }
+	function flush() { P += p; F += (f ? f : e); S += s }
+	END { flush(); print P + 0, F + 0, S + 0 }' {} + |
+	awk '{ p += $1; f += $2; s += $3 } END { print p + 0, f + 0, s + 0 }')
+read -r pass fail skip <<<"${counts:-0 0 0}"
+if [ "$fail" -gt 0 ] && [ -f "$build/test-suite.log" ]; then
+	grep -v '^ok ' "$build/test-suite.log" | head -n 200
 fi
 
 if [ $status -eq 0 ] && [ "${ATTUNE_SKIP_DISTCHECK:-}" != 1 ]; then
 	(cd "$build" && ATTUNE_TEST_QUICK=1 make -s distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror \
 		>distcheck.log 2>&1) ||
 		{ echo "make distcheck failed:" >&2; tail -n 40 "$build/distcheck.log" >&2; status=1; }
+	[ $status -eq 0 ] && echo "make distcheck passed" >&2
 fi
-echo "${pass:-0} passed, ${fail:-0} failed, ${skip:-0} skipped"
+
+left=$(cd "$run_tmp" && find . -mindepth 1 -maxdepth 1 -printf '%f ')
+if [ -n "$left" ]; then
+	echo "FAIL: left behind in \$TMPDIR by the tests: $left" >&2
+	fail=$((fail + 1))
+	status=1
+fi
+echo "${pass} passed, ${fail} failed, ${skip} skipped"
 exit $status

@@ -58,17 +58,23 @@ if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
 fi
 
+# As root, apt-get directly; otherwise through sudo, when it can run without
+# asking (NOPASSWD, a cached ticket) or can ask on a terminal. Without either
+# (a script, CI, no sudo at all), one line says what to install and how.
 if [ "$(id -u)" -eq 0 ]; then
 	SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	SUDO=(sudo -n)
+elif command -v sudo >/dev/null 2>&1 && { : </dev/tty; } 2>/dev/null; then
 	SUDO=(sudo)
 else
-	echo "attune-top: missing Debian packages: ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
+	echo "attune-top: missing Debian packages: ${missing[*]}; install them as root:" \
+		"apt-get install -y ${missing[*]}" >&2
 	exit 1
 fi
 echo "Installing: ${missing[*]}" >&2
 "${SUDO[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if [ "${1:-}" = "--test" ]; then
 	tsdb_npm
 fi

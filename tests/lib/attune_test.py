@@ -206,26 +206,32 @@ def table_rows(frame, section, ncols):
 # ---------------------------------------------------------------- tmux
 
 class Tmux:
-    """A private tmux server (tmux -L) running one command in a window."""
+    """A private tmux server (tmux -L) running one command in a window. Its
+    socket, configuration and default export directory live in one private
+    directory that kill() removes, so nothing of it stays in $TMPDIR."""
 
     def __init__(self, cmd, width=120, height=40, env=None):
         if not shutil.which("tmux"):
             raise RuntimeError("tmux not installed")
         self.sock = "attune-test-%d-%s" % (os.getpid(), uuid.uuid4().hex[:8])
-        self.env = env or dict(os.environ)
+        self.dir = tempfile.mkdtemp(prefix="attune-tmux-")
+        atexit.register(self.kill)
+        self.env = dict(env or os.environ)
         self.env.pop("TMUX", None)
         self.env.setdefault("TERM", "xterm-256color")
+        # tmux puts its socket in $TMUX_TMPDIR/tmux-UID/.
+        self.env["TMUX_TMPDIR"] = self.dir
         # 'e' writes CSV files: never into the build directory.
-        self.env.setdefault("ATTUNE_TOP_EXPORT_DIR", tempfile.mkdtemp(prefix="attune-tmux-export-"))
+        if "ATTUNE_TOP_EXPORT_DIR" not in self.env:
+            self.env["ATTUNE_TOP_EXPORT_DIR"] = os.path.join(self.dir, "export")
+            os.mkdir(self.env["ATTUNE_TOP_EXPORT_DIR"])
         # remain-on-exit keeps the pane so the exit status can be read; set
         # in the config so that it holds from the first instant.
-        self.conf = tempfile.NamedTemporaryFile("w", prefix="attune-tmux-", suffix=".conf",
-                                                delete=False)
-        self.conf.write("set -g remain-on-exit on\nset -g status off\n")
-        self.conf.close()
-        atexit.register(self.kill)
+        conf = os.path.join(self.dir, "tmux.conf")
+        with open(conf, "w") as f:
+            f.write("set -g remain-on-exit on\nset -g status off\n")
         # exec: the pane's process is the program itself, not a shell.
-        self._tmux("-f", self.conf.name, "new-session", "-d", "-x", str(width), "-y",
+        self._tmux("-f", conf, "new-session", "-d", "-x", str(width), "-y",
                    str(height), "-s", "t", "exec " + cmd)
 
     def _tmux(self, *args, check=True):
@@ -303,12 +309,11 @@ class Tmux:
         return st
 
     def kill(self):
+        if not os.path.isdir(self.dir):
+            return
         subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True,
                        env=self.env, timeout=30)
-        try:
-            os.unlink(self.conf.name)
-        except OSError:
-            pass
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def human_bytes(v):

@@ -5,6 +5,7 @@ status line shows the path and the row count, which equal the raw rows."""
 import csv
 import os
 import re
+import shutil
 import tempfile
 
 from attune_test import BIN, TAP, Cluster, Tmux
@@ -55,4 +56,5 @@ try:
     t.eq(tm.wait_dead(5), 0, "q exits 0")
 finally:
     tm.kill()
+    shutil.rmtree(d, ignore_errors=True)
 t.done()
