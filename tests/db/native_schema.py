@@ -16,9 +16,12 @@ over the raw rows of the demo workload:
 The schema is loaded with psql into its own schema of a cluster started without
 Attune (pgcluster --no-attune): nothing in src/ knows about it yet."""
 
+import atexit
 import os
 import re
+import select
 import subprocess
+import time
 
 from attune_test import SRCDIR, TAP, Cluster
 
@@ -38,17 +41,63 @@ SCHEMA = "attune"
 
 
 def env(tz):
-    return c.env(PGTZ=tz, PGOPTIONS="-c search_path=%s" % SCHEMA)
+    return c.env(PGTZ=tz, PGOPTIONS="-c search_path=%s -c client_min_messages=warning" % SCHEMA)
+
+
+class Session:
+    """One psql for all the queries of this test (a psql per query costs 0.1 s and more
+    on a busy machine). Each query is followed by an \\echo marker; psql stops at the
+    first error (ON_ERROR_STOP) and the error is raised here."""
+
+    def __init__(self):
+        self.p, self.n, self.tz, self.buf = None, 0, None, b""
+        atexit.register(self.close)
+
+    def close(self):
+        if self.p is not None:
+            self.p.stdin.close()
+            self.p.wait(timeout=60)
+            self.p = None
+
+    def run(self, sql, tz):
+        if self.p is None:
+            self.p = subprocess.Popen(["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1",
+                                       "-F", "\x1f", "-R", "\x1e", "-P", "null=\x01"],
+                                      env=env("UTC"), stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self.tz, self.buf = "UTC", b""
+        self.n += 1
+        marker = b"--end-of-query-%d--\n" % self.n
+        pre = "" if tz == self.tz else "SET TimeZone = '%s';\n" % tz
+        self.tz = tz
+        self.p.stdin.write(("%s%s\n;\n\\echo %s" % (pre, sql, marker.decode())).encode())
+        self.p.stdin.flush()
+        deadline = time.time() + 120
+        while True:
+            i = self.buf.find(marker)
+            if i == 0 or (i > 0 and self.buf[i - 1:i] == b"\n"):
+                out, self.buf = self.buf[:i], self.buf[i + len(marker):]
+                return out.decode()
+            ready, _, _ = select.select([self.p.stdout], [], [], max(0, deadline - time.time()))
+            chunk = os.read(self.p.stdout.fileno(), 65536) if ready else None
+            if not chunk:
+                if chunk is None:
+                    self.p.kill()  # our own psql, by its handle
+                err = self.p.stderr.read().decode(errors="replace").strip()
+                self.p.wait()
+                self.p = None
+                raise RuntimeError("psql %s: %s\n%s" % ("timed out" if chunk is None else "failed",
+                                                        err, sql))
+            self.buf += chunk
+
+
+session = Session()
 
 
 def q(sql, tz="UTC"):
     """Rows of a query as lists of strings (NULL as None), search_path = attune."""
-    r = subprocess.run(["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1",
-                        "-F", "\x1f", "-R", "\x1e", "-P", "null=\x01", "-c", sql],
-                       env=env(tz), capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
-        raise RuntimeError("psql failed: %s\n%s" % (r.stderr.strip(), sql))
-    out = r.stdout[:-1] if r.stdout.endswith("\n") else r.stdout
+    out = session.run(sql, tz)
+    out = out[:-1] if out.endswith("\n") else out
     return [[None if f == "\x01" else f for f in rec.split("\x1f")]
             for rec in out.split("\x1e") if rec != ""]
 
@@ -59,6 +108,7 @@ def v(sql, tz="UTC"):
 
 
 def load(name):
+    session.close()  # PGlite serves one session at a time
     r = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f",
                         os.path.join(SRCDIR, "sql", name)],
                        env=env("UTC"), capture_output=True, text=True, timeout=120)
@@ -235,9 +285,9 @@ def label(kind, n, cnt=1):
 
 before = int(v("SELECT event_count FROM event_volume_hourly_summary WHERE bucket = %s"
                " AND trigger_ref = 'core.webhook'" % H(3)) or 0)
-q("INSERT INTO event (trigger_ref, created) VALUES ('core.webhook', %s + interval '10 minutes'),"
+q("BEGIN; INSERT INTO event (trigger_ref, created) VALUES ('core.webhook', %s + interval '10 minutes'),"
   " ('core.webhook', %s + interval '20 minutes');"
-  " INSERT INTO event (trigger_ref, created) VALUES ('core.webhook', %s + interval '30 minutes')"
+  " INSERT INTO event (trigger_ref, created) VALUES ('core.webhook', %s + interval '30 minutes'); COMMIT"
   % (H(3), H(3), H(3)))
 t.eq([r[0] for r in q(queued)], [label("event_volume", 3)],
      "(d) INSERT into event queues its hour once per transaction (two statements, three rows)")
