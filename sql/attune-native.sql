@@ -18,10 +18,19 @@
 -- written for this project (bounded budgets, leader locks and deadlines of the real
 -- supervisor are left out); object names, columns, types and meanings are upstream's.
 --
--- How attune-top reads it (upstream crates/common/src/repositories/native_maintenance/
--- read.rs): an hour comes from a summary table only when it is in native_summary_hour and
--- has no row in native_summary_invalidation, and it has ended; every other hour is counted
--- from the source rows with half-open bounds on the source's own time column.
+-- How upstream reads it, and so must attune-top (crates/common/src/repositories/
+-- native_maintenance/read.rs; details in sql/native-upstream-notes.md): an hour comes from
+-- a summary table only when it has ended, is in native_summary_hour and has no row in
+-- native_summary_invalidation; every other hour is counted from the source rows with
+-- half-open bounds on the source's own time column.
+--
+-- Differences from upstream, and why:
+--   * enforcement and execution keep the (id, created) primary key of attune-plain.sql
+--     (upstream: id alone), so the demo workload is the same for every shape;
+--   * audit_event has only the columns a storage view could need; it gets no rows from
+--     the demo (upstream's execution audit trigger is left out);
+--   * no GRANTs for writer roles (one owner here);
+--   * the invalidation triggers and the maintenance functions are this project's own.
 --
 -- Requires PostgreSQL 15 or newer (UNIQUE NULLS NOT DISTINCT on the summary tables).
 -- Upstream supports 16+; nothing in this file needs more than 15.
