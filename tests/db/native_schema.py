@@ -12,7 +12,9 @@ over the raw rows of the demo workload:
       new day leaf, row count preserved;
   (f) retention drops day leaves older than the target, with their summaries;
   (g) source-time bounds prune to the leaves of the range; a bucket filter on a view
-      does not (why readers never filter a view's bucket).
+      does not (why readers never filter a view's bucket);
+  (h) a read-only role that cannot read the ledger gets 42501 and reads raw after
+      ROLLBACK TO SAVEPOINT, in the same REPEATABLE READ transaction (upstream's fallback).
 The schema is loaded with psql into its own schema of a cluster started without
 Attune (pgcluster --no-attune): nothing in src/ knows about it yet."""
 
@@ -482,4 +484,30 @@ got, plan = leaves("SELECT * FROM event_volume_hourly WHERE bucket >= %s AND buc
                    % (D1, D1))
 t.ok(len(got) > 2 and "event_default" in got,
      "(g) a view filtered on its bucket scans every leaf: readers bound the source column", plan)
+
+# ---------------------------------------------------------------- (h) unreadable ledger
+# Upstream's reader: REPEATABLE READ, lock the source, SAVEPOINT; if the ledger cannot be
+# read (42P01 missing, 42501 no privilege) roll back to the savepoint and read raw, in the
+# same transaction. Shown here for a read-only role that may read the sources only.
+if PGLITE:
+    t.ok(True, "(h) # SKIP PGlite: no second login role")
+else:
+    q("CREATE ROLE native_reader LOGIN; GRANT USAGE ON SCHEMA %s TO native_reader;"
+      " GRANT SELECT ON event TO native_reader" % SCHEMA)
+    session.close()
+    r = subprocess.run(["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=0", "-v", "VERBOSITY=sqlstate"],
+                       input="BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n"
+                             "LOCK TABLE ONLY event IN ACCESS SHARE MODE;\n"
+                             "SAVEPOINT ledger;\n"
+                             "SELECT count(*) FROM native_summary_hour WHERE kind = 'event_volume';\n"
+                             "ROLLBACK TO SAVEPOINT ledger;\n"
+                             "SELECT 'raw', count(*) FROM event WHERE created >= %s AND created < %s;\n"
+                             "COMMIT;\n" % (WEEK, H0),
+                       env=c.env(PGUSER="native_reader", PGTZ="UTC",
+                                 PGOPTIONS="-c search_path=%s -c default_transaction_read_only=on" % SCHEMA),
+                       capture_output=True, text=True, timeout=60)
+    want = v("SELECT count(*) FROM event WHERE created >= %s AND created < %s" % (WEEK, H0))
+    t.ok("42501" in r.stderr and r.stdout.strip() == "raw|%s" % want,
+         "(h) a read-only role without the ledger: 42501, then raw rows after ROLLBACK TO SAVEPOINT",
+         {"stdout": r.stdout, "stderr": r.stderr})
 t.done()
