@@ -2,8 +2,8 @@
 -- `attune-top --demo` and the test suite. NEVER load this into a real Attune database:
 -- attune_demo.populate() empties the Attune tables before writing.
 --
--- Load it after attune-plain.sql (or attune-timescale.sql) with the Attune schema first
--- on the search_path, e.g.
+-- Load it after attune-plain.sql (or attune-timescale.sql or attune-native.sql) with the
+-- Attune schema first on the search_path, e.g.
 --
 --     CREATE SCHEMA attune; SET search_path = attune, public;
 --     -- attune-plain.sql, then this file, then:
@@ -348,6 +348,16 @@ BEGIN
 
     TRUNCATE event, enforcement, execution, worker, execution_history, worker_history,
              attune_demo.plan;
+
+    -- Native installs (sql/attune-native.sql): a day leaf for every day of the history,
+    -- and no summary, ledger entry or queued hour left from an earlier population (the
+    -- TRUNCATE above fires no trigger). Call native_summary_build() afterwards.
+    IF to_regclass('native_partition_registry') IS NOT NULL THEN
+        TRUNCATE native_summary_invalidation, native_summary_hour,
+                 execution_status_hourly_summary, execution_creation_hourly_summary,
+                 event_volume_hourly_summary, worker_status_hourly_summary;
+        PERFORM native_partition_cover(v_start, greatest(v_cut, now()));
+    END IF;
 
     SELECT array_agg(a.id ORDER BY g) INTO v_apick
       FROM generate_series(0, 999) AS g
