@@ -13,8 +13,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "present.h"
+#include "util/arena.h"
+#include "views/present.h"
 
 static volatile sig_atomic_t pending_signal;
 static int signal_pipe[2] = {-1, -1};

@@ -6,12 +6,12 @@
 
 #include <stdbool.h>
 
-#include "db.h"
-#include "model.h"
-#include "queries.h"
+#include "db/db.h"
+#include "model/model.h"
+#include "db/queries.h"
 #include "settings.h"
-#include "storage.h"
-#include "timeline.h"
+#include "model/storage.h"
+#include "model/timeline.h"
 
 struct app;
 

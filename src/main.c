@@ -10,12 +10,12 @@
 
 #include "app.h"
 #include "config.h"
-#include "demo.h"
-#include "export.h"
-#include "render_text.h"
+#include "demo/demo.h"
+#include "export/export.h"
+#include "batch/render_text.h"
 #include "settings.h"
-#include "textwidth.h"
-#include "ui.h"
+#include "util/textwidth.h"
+#include "term/ui.h"
 
 /* -W: read a password from the terminal with echo off, before curses. */
 static char *prompt_password(void)

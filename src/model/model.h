@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arena.h"
+#include "util/arena.h"
 
 /* Relations attune-top reads, in SPEC order. */
 enum rel_id {

@@ -1,7 +1,7 @@
 /* Sparkline scaling: bucket series -> terminal columns -> glyphs.
  * Any negative value is treated as SPARK_NODATA: counts are never negative,
  * so a stray negative is safer shown as unknown than scaled. */
-#include "spark.h"
+#include "util/spark.h"
 
 #include <string.h>
 

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "parse.h"
+#include "util/parse.h"
 #include "settings.h"
 
 /* Bound on the one streaming statement of an export. The session keeps the

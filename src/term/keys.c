@@ -1,4 +1,5 @@
-#include "keys.h"
+/* Key codes to actions: the table behind the key dispatch and the help. */
+#include "term/keys.h"
 
 #include <curses.h>
 

@@ -1,7 +1,7 @@
 /* Pure parsers for command-line values. Digits are read by hand so that
  * neither the locale nor strtol's leniency (signs, spaces) leaks in. On
  * failure outputs are left untouched, except that parse_entity zeroes *out. */
-#include "parse.h"
+#include "util/parse.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,14 +1,14 @@
 /* Query results → snapshot. Values are parsed from text results of a
  * session pinned to UTC/ISO, so no locale-dependent text is ever read. */
-#include "model.h"
+#include "model/model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmt.h"
-#include "queries.h"
-#include "spark.h"
+#include "util/fmt.h"
+#include "db/queries.h"
+#include "util/spark.h"
 
 int64_t model_range_start(int64_t server_now_s, long range_hours)
 {

@@ -1,8 +1,8 @@
 /* A throwaway PostgreSQL cluster: initdb into a private 0700 temp directory,
  * run `postgres` as our own child (so we hold its pid), talk to it only over
  * a Unix socket in that directory, and remove everything on stop. */
-#include "cluster.h"
-#include "sqltext.h"
+#include "demo/cluster.h"
+#include "db/sqltext.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,17 +1,17 @@
 /* Batch front end: plain text frames on stdout, no escape sequences. Every
  * free-text field (refs, names) is sanitised and printed last on its line
  * so that the frames stay easy to read and to parse. */
-#include "render_text.h"
+#include "batch/render_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
-#include "fmt.h"
-#include "present.h"
-#include "spark.h"
-#include "textwidth.h"
+#include "util/fmt.h"
+#include "views/present.h"
+#include "util/spark.h"
+#include "util/textwidth.h"
 
 #define SPARK_MAX_COLS 120
 #define TEXT_MAX       4096

@@ -1,9 +1,9 @@
 /* --demo: the supervisor. It owns the throwaway cluster and the simulator,
  * runs the dashboard in a child, and tears everything down in order however
  * that child ends. Signal handlers only record; all work happens here. */
-#include "demo.h"
-#include "cluster.h"
-#include "sim.h"
+#include "demo/demo.h"
+#include "demo/cluster.h"
+#include "demo/sim.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -1,12 +1,12 @@
 /* CSV writing: libcsv quotes, we only choose what to write. */
-#include "csvout.h"
+#include "export/csvout.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "util/arena.h"
 
 bool csvout_guard_needed(const char *cell)
 {

@@ -1,13 +1,13 @@
 /* Entity timeline: SQL and result parsing. Values are displayed as the
  * server renders them (jsonb_pretty, ->>): no JSON parsing here. */
-#include "timeline.h"
+#include "model/timeline.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "queries.h"
+#include "db/queries.h"
 
 /* Row order and keyset: time, then INSERT < UPDATE < DELETE, then a digest
  * of the row so that rows written in one transaction (same now()) still

@@ -1,12 +1,12 @@
 /* SQL text of every query, and the parsing of connection-setup results. */
-#include "queries.h"
+#include "db/queries.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "util/arena.h"
 
 /* Statuses after which an execution is no longer in flight. Value sets
  * differ between Attune versions: anything not listed counts as in flight. */

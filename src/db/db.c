@@ -1,5 +1,5 @@
 /* Non-blocking libpq connection and pipelined batches. */
-#include "db.h"
+#include "db/db.h"
 
 #include <errno.h>
 #include <poll.h>

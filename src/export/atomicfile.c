@@ -1,6 +1,6 @@
 /* Temporary file + fsync + rename, never replacing what it must not. */
 #define _GNU_SOURCE /* renameat2, RENAME_NOREPLACE, O_PATH */
-#include "atomicfile.h"
+#include "export/atomicfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
+#include "util/arena.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {

@@ -1,7 +1,7 @@
 /* Formatting of numbers, shares, ages and time labels. Decimals are built
  * from integers and names come from our own tables, so neither LC_NUMERIC
  * nor LC_TIME can change the output. */
-#include "fmt.h"
+#include "util/fmt.h"
 
 #include <inttypes.h>
 #include <stdint.h>

@@ -4,7 +4,7 @@
  * marks attached to it count as separate units of width 0, and anything
  * unprintable becomes the unit "?". tw_width and tw_fit walk the same units,
  * so what is measured is exactly what is drawn. */
-#include "textwidth.h"
+#include "util/textwidth.h"
 
 #include <stdint.h>
 #include <string.h>

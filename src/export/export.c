@@ -1,7 +1,7 @@
 /* CSV export: connect, pin the session, resolve the schema, stream one
  * query into libcsv. Every value is formatted by the server (UTC ISO 8601
  * timestamps, compact JSON), so the client only copies text. */
-#include "export.h"
+#include "export/export.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
@@ -13,12 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "atomicfile.h"
-#include "csvout.h"
-#include "db.h"
-#include "model.h"
-#include "queries.h"
+#include "util/arena.h"
+#include "export/atomicfile.h"
+#include "export/csvout.h"
+#include "db/db.h"
+#include "model/model.h"
+#include "db/queries.h"
 
 #define EXPORT_MAX_COLS 10
 

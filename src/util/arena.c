@@ -1,4 +1,5 @@
-#include "arena.h"
+/* The bump allocator and the x* allocation wrappers that abort on out-of-memory. */
+#include "util/arena.h"
 
 #include <stdarg.h>
 #include <stdint.h>

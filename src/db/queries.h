@@ -7,8 +7,8 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
-#include "db.h"
-#include "model.h"
+#include "db/db.h"
+#include "model/model.h"
 
 /* Connection setup, phase 1: pin the session, resolve the schema. */
 enum setup_query {

@@ -9,10 +9,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "db.h"
-#include "model.h"
-#include "parse.h"
+#include "util/arena.h"
+#include "db/db.h"
+#include "model/model.h"
+#include "util/parse.h"
 
 #define TL_PAGE 100 /* history rows held at a time, whatever the length */
 

@@ -12,9 +12,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "db.h"
-#include "model.h"
+#include "util/arena.h"
+#include "db/db.h"
+#include "model/model.h"
 
 enum st_kind {
 	STK_TEXT = 0,

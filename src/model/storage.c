@@ -1,5 +1,5 @@
 /* Storage and freshness: SQL per backend and the generic tables it fills. */
-#include "storage.h"
+#include "model/storage.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "fmt.h"
+#include "util/fmt.h"
 
 struct table_def {
 	const char *title;

@@ -1,7 +1,7 @@
 /* The demo workload simulator: a child that calls attune_demo.tick() once a
  * second. It never writes to the terminal (the dashboard owns it) and never
  * outlives its parent. */
-#include "sim.h"
+#include "demo/sim.h"
 
 #include <fcntl.h>
 #include <libpq-fe.h>

@@ -1,5 +1,5 @@
 /* The overview screen in curses: layout, panels, colours, keys, prompt. */
-#include "ui.h"
+#include "term/ui.h"
 
 #include <curses.h>
 #include <limits.h>
@@ -15,12 +15,12 @@
 #include <wchar.h>
 
 #include "config.h"
-#include "fmt.h"
-#include "export.h"
-#include "keys.h"
-#include "present.h"
-#include "spark.h"
-#include "textwidth.h"
+#include "util/fmt.h"
+#include "export/export.h"
+#include "term/keys.h"
+#include "views/present.h"
+#include "util/spark.h"
+#include "util/textwidth.h"
 
 /* Colour roles; each maps to a pair when the terminal has colours. */
 enum role {

@@ -1,10 +1,11 @@
-#include "present.h"
+/* Figures and labels computed from the model for both front ends. */
+#include "views/present.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "fmt.h"
-#include "queries.h"
+#include "util/fmt.h"
+#include "db/queries.h"
 
 void present_backend(const struct caps *c, char *buf, size_t len)
 {
