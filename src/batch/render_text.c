@@ -223,12 +223,11 @@ static void print_timeline_rows(const struct tl_snapshot *s)
 	}
 }
 
-static void print_timeline(struct app *a)
+void batch_print_timeline(const struct timeline *t, bool continued)
 {
-	const struct timeline *t = a->tl;
 	const struct tl_snapshot *s = t->snap;
 	char buf[TEXT_MAX], now[40], dur[32];
-	if (a->tl_continued) {
+	if (continued) {
 		print_timeline_rows(s);
 		fflush(stdout);
 		return;
@@ -285,12 +284,8 @@ static void print_timeline(struct app *a)
 	fflush(stdout);
 }
 
-static void text_refreshed(struct app *a)
+void batch_print_overview(struct app *a)
 {
-	if (a->tl) {
-		print_timeline(a);
-		return;
-	}
 	const struct snapshot *s = a->snap;
 	print_header(a, s);
 	print_throughput(s);
@@ -300,6 +295,12 @@ static void text_refreshed(struct app *a)
 	print_changes(s);
 	printf("\n");
 	fflush(stdout);
+}
+
+static void text_refreshed(struct app *a)
+{
+	if (a->view->print)
+		a->view->print(a);
 }
 
 static int text_init(struct app *a)

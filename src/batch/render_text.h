@@ -3,7 +3,12 @@
 #define ATTUNE_RENDER_TEXT_H
 
 #include "app.h"
+#include "model/timeline.h"
 
 extern const struct frontend text_frontend;
+
+/* The frames the views print (their view_ops.print). */
+void batch_print_overview(struct app *a);
+void batch_print_timeline(const struct timeline *t, bool continued);
 
 #endif

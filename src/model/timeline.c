@@ -105,7 +105,7 @@ static void free_sql(struct timeline *t)
 	}
 }
 
-void timeline_abort(struct timeline *t)
+void timeline_abort_batch(struct timeline *t)
 {
 	tl_snapshot_free(t->building);
 	t->building = NULL;
@@ -537,7 +537,7 @@ static int64_t first_index(const struct timeline *t, const struct tl_snapshot *s
 	return 0;
 }
 
-void timeline_finish(struct timeline *t)
+void timeline_finish_batch(struct timeline *t)
 {
 	struct tl_snapshot *s = t->building;
 	if (!s)

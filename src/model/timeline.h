@@ -120,9 +120,9 @@ void timeline_free(struct timeline *t);
 int timeline_batch(struct timeline *t, const struct caps *caps, struct db_query *q);
 void timeline_take(struct timeline *t, int index, const PGresult *res);
 /* The batch in flight was lost (connection failure). */
-void timeline_abort(struct timeline *t);
+void timeline_abort_batch(struct timeline *t);
 /* The refresh completed: the new snapshot replaces the old. */
-void timeline_finish(struct timeline *t);
+void timeline_finish_batch(struct timeline *t);
 
 /* The selected row's detail and state are not in the snapshot yet. */
 bool timeline_needs_detail(const struct timeline *t);

@@ -1,96 +1,33 @@
-/* Key codes to actions: the table behind the key dispatch and the help. */
+/* The key table expanded: bindings with their curses codes, and the lookup. */
 #include "term/keys.h"
 
-#include <curses.h>
+#include "term/draw.h"
 
-const struct key_help key_help_table[] = {
-#define X(a, k, h) {k, h},
-    KEY_ACTIONS(X)
+#define CH(c)                                                                                      \
+	{                                                                                          \
+		false, (unsigned)(c)                                                               \
+	}
+#define KC(k)                                                                                      \
+	{                                                                                          \
+		true, (unsigned)(k)                                                                \
+	}
+
+const struct key_binding key_table[] = {
+#define X(a, l, h, v, ...) {a, l, h, v, {__VA_ARGS__}},
+    KEY_TABLE(X)
 #undef X
-        {0, 0},
 };
 
-enum key_action key_action_for(int is_keycode, unsigned int ch)
+const int key_table_len = (int)(sizeof key_table / sizeof *key_table);
+
+enum key_action key_action_for(unsigned view, bool is_keycode, unsigned int ch)
 {
-	if (is_keycode) {
-		switch (ch) {
-		case KEY_UP:
-			return ACT_UP;
-		case KEY_DOWN:
-			return ACT_DOWN;
-		case KEY_PPAGE:
-			return ACT_PAGE_UP;
-		case KEY_NPAGE:
-			return ACT_PAGE_DOWN;
-		case KEY_ENTER:
-			return ACT_ENTER;
-		case KEY_BACKSPACE:
-			return ACT_BACK;
-		case KEY_BTAB:
-			return ACT_PREV_PANEL;
-		case KEY_HOME:
-			return ACT_HOME;
-		case KEY_END:
-			return ACT_END;
-		default:
-			return ACT_NONE;
-		}
+	for (int i = 0; i < key_table_len; i++) {
+		const struct key_binding *b = &key_table[i];
+		for (int k = 0; k < KEY_MAX_CODES && (b->codes[k].ch || b->codes[k].is_keycode);
+		     k++)
+			if (b->codes[k].is_keycode == is_keycode && b->codes[k].ch == ch)
+				return b->views & view ? b->act : ACT_NONE;
 	}
-	switch (ch) {
-	case 'q':
-		return ACT_QUIT;
-	case '?':
-		return ACT_HELP;
-	case ' ':
-		return ACT_REFRESH;
-	case 'p':
-		return ACT_PAUSE;
-	case '+':
-		return ACT_FASTER;
-	case '-':
-		return ACT_SLOWER;
-	case '1':
-		return ACT_RANGE_6H;
-	case '2':
-		return ACT_RANGE_12H;
-	case '3':
-		return ACT_RANGE_24H;
-	case '4':
-		return ACT_RANGE_2D;
-	case '5':
-		return ACT_RANGE_7D;
-	case '\t':
-		return ACT_NEXT_PANEL;
-	case 'k':
-		return ACT_UP;
-	case 'j':
-		return ACT_DOWN;
-	case '\n':
-	case '\r':
-		return ACT_ENTER;
-	case 27:
-	case 127:
-	case 8:
-		return ACT_BACK;
-	case '/':
-		return ACT_FILTER;
-	case ':':
-		return ACT_ENTITY;
-	case 'e':
-		return ACT_EXPORT;
-	case 's':
-		return ACT_SORT;
-	case 't':
-		return ACT_STORAGE;
-	case 'g':
-		return ACT_HOME;
-	case 'G':
-		return ACT_END;
-	case 'o':
-		return ACT_OPS;
-	case 'u':
-		return ACT_UTC;
-	default:
-		return ACT_NONE;
-	}
+	return ACT_NONE;
 }

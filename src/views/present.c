@@ -99,8 +99,7 @@ void present_state(const struct app *a, char *buf, size_t len)
 	case PH_READY:
 		break;
 	}
-	double fetched =
-	    a->tl ? (a->tl->snap ? a->tl_fetched_at : 0) : (a->snap ? a->snap->fetched_at : 0);
+	double fetched = a->view->fetched_at(a);
 	if (fetched <= 0) {
 		snprintf(buf, len, "loading");
 		return;
