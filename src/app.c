@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "db/session.h"
 #include "util/arena.h"
 #include "views/present.h"
 
@@ -117,35 +118,29 @@ static void start_connect(struct app *a)
 	a->redraw = true;
 }
 
-static char timeout_text[24];
-
 static void on_setup_result(void *ctx, int index, const PGresult *res)
 {
 	struct app *a = ctx;
 	char err[512];
-	if (!a->conn_error[0] && queries_take_setup(&a->caps, index, res, err, sizeof err) != 0)
+	if (!a->conn_error[0] && session_take_settings(&a->caps, index, res, err, sizeof err) != 0)
 		snprintf(a->conn_error, sizeof a->conn_error, "%s", err);
 	if (index == SQ_IDENTITY && !a->conn_error[0])
 		a->caps.clock_offset_us -= app_realtime_us();
 }
-
-static int caps_index[CQ_COUNT];
-static char rel_names_literal[512];
 
 static void on_caps_result(void *ctx, int index, const PGresult *res)
 {
 	struct app *a = ctx;
 	char err[512];
 	if (!a->conn_error[0] &&
-	    queries_take_caps(&a->caps, caps_index[index], res, err, sizeof err) != 0)
+	    session_take_probe(&a->session, &a->caps, index, res, err, sizeof err) != 0)
 		snprintf(a->conn_error, sizeof a->conn_error, "%s", err);
 }
 
 static void send_setup(struct app *a)
 {
 	struct db_query q[SQ_COUNT];
-	snprintf(timeout_text, sizeof timeout_text, "%ld", a->s->statement_timeout_ms);
-	int n = queries_setup(q, timeout_text, a->s->schema);
+	int n = session_settings(&a->session, a->s, q);
 	a->conn_error[0] = '\0';
 	if (db_send_batch(&a->db, q, n, on_setup_result, a) != 0)
 		app_fail(a, a->db.error);
@@ -155,19 +150,30 @@ static void send_setup(struct app *a)
 
 static void send_caps(struct app *a)
 {
-	char *q = PQescapeIdentifier(a->db.conn, a->caps.schema, strlen(a->caps.schema));
-	if (!q) {
-		app_fail(a, PQerrorMessage(a->db.conn));
-		return;
-	}
-	a->caps.qschema = xstrdup(q);
-	PQfreemem(q);
-	struct db_query qs[CQ_COUNT];
-	int n = queries_caps(&a->caps, qs, caps_index, rel_names_literal, sizeof rel_names_literal);
-	if (db_send_batch(&a->db, qs, n, on_caps_result, a) != 0)
+	struct db_query q[CQ_COUNT];
+	char err[512];
+	int n = session_probe(&a->session, a->db.conn, &a->caps, q, err, sizeof err);
+	if (n < 0)
+		app_fail(a, err);
+	else if (db_send_batch(&a->db, q, n, on_caps_result, a) != 0)
 		app_fail(a, a->db.error);
 	else
 		a->phase = PH_CAPS;
+}
+
+/* The probe answered: build the overview's SQL and start refreshing. */
+static void caps_done(struct app *a)
+{
+	char err[512];
+	if (session_done(a->db.conn, &a->caps, err, sizeof err) != 0) {
+		app_fail(a, err);
+		return;
+	}
+	queries_build(&a->qs, &a->caps);
+	a->phase = PH_READY;
+	a->backoff = 0;
+	a->next_refresh = db_now();
+	a->redraw = true;
 }
 
 /* ------------------------------------------------------------ refreshes */
@@ -241,20 +247,7 @@ static void on_batch_done(struct app *a)
 			app_fail(a, why);
 			break;
 		}
-		queries_caps_done(&a->caps);
-		if (a->caps.ts_schema[0]) {
-			char *q = PQescapeIdentifier(a->db.conn, a->caps.ts_schema,
-			                             strlen(a->caps.ts_schema));
-			if (q) {
-				a->caps.q_ts_schema = xstrdup(q);
-				PQfreemem(q);
-			}
-		}
-		queries_build(&a->qs, &a->caps);
-		a->phase = PH_READY;
-		a->backoff = 0;
-		a->next_refresh = db_now();
-		a->redraw = true;
+		caps_done(a);
 		break;
 	case PH_READY:
 		if (a->busy_view) {

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "db/db.h"
+#include "db/session.h"
 #include "model/model.h"
 #include "db/queries.h"
 #include "settings.h"
@@ -38,6 +39,7 @@ struct app {
 	const struct frontend *fe;
 	const char *password; /* from -W, or NULL */
 	struct db db;
+	struct session session; /* parameters of the setup batches in flight */
 	struct caps caps;
 	struct query_set qs;
 	enum app_phase phase;

@@ -1,5 +1,8 @@
 /* Non-blocking libpq connection and pipelined batches. */
 #include "db/db.h"
+#include "db/session.h"
+
+#include <libpq-fe.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -22,12 +25,6 @@ static void set_error(struct db *db, const char *prefix, const char *msg)
 {
 	snprintf(db->error, sizeof db->error, "%s%s", prefix, msg && *msg ? msg : "unknown error");
 	db->error[strcspn(db->error, "\n")] = '\0';
-}
-
-static void ignore_notice(void *arg, const char *message)
-{
-	(void)arg;
-	(void)message; /* never print while curses may own the terminal */
 }
 
 void db_conn_params(const struct settings *s, const char *password, char timeout[24],
@@ -66,7 +63,7 @@ int db_connect_start(struct db *db, const struct settings *s, const char *passwo
 		db_close(db);
 		return -1;
 	}
-	PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
+	session_quiet(db->conn);
 	db->state = DB_CONNECTING;
 	db->want_write = true; /* PQconnectPoll starts as if WRITING */
 	/* libpq ignores connect_timeout under PQconnectPoll: apply the value in
@@ -104,6 +101,16 @@ static enum db_event fail(struct db *db, const char *prefix, const char *msg)
 	return DB_EV_FAILED;
 }
 
+/* Who and where, for the header: no host is "local"; a socket directory has no port. */
+static void set_label(struct db *db)
+{
+	const char *host = PQhost(db->conn);
+	bool sock = host && host[0] == '/';
+	snprintf(db->label, sizeof db->label, "%s@%s%s%s/%s", PQuser(db->conn),
+	         host && *host ? host : "local", sock ? "" : ":", sock ? "" : PQport(db->conn),
+	         PQdb(db->conn));
+}
+
 static enum db_event step_connect(struct db *db, double now)
 {
 	switch (PQconnectPoll(db->conn)) {
@@ -119,6 +126,7 @@ static enum db_event step_connect(struct db *db, double now)
 		db->state = DB_IDLE;
 		db->want_write = false;
 		db->server_version = PQserverVersion(db->conn);
+		set_label(db);
 		return DB_EV_CONNECTED;
 	default:
 		return fail(db, "", PQerrorMessage(db->conn));
@@ -310,4 +318,20 @@ void db_close(struct db *db)
 	db->nqueries = db->nsynced = 0;
 	db->on_result = NULL;
 	db->want_write = false;
+}
+
+static const char *pg_cell(const void *impl, int row, int col)
+{
+	const PGresult *res = impl;
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+void db_rowset(const PGresult *res, struct rowset *rs)
+{
+	const char *msg = PQresultErrorMessage(res);
+	rs->ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	rs->error = *msg ? msg : PQresStatus(PQresultStatus(res));
+	rs->nrows = rs->ok ? PQntuples(res) : 0;
+	rs->impl = res;
+	rs->cell = pg_cell;
 }

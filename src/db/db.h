@@ -5,10 +5,15 @@
 #ifndef ATTUNE_DB_H
 #define ATTUNE_DB_H
 
-#include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "model/rowset.h"
 #include "settings.h"
+
+/* libpq's handles, declared as libpq-fe.h does: only the database layer
+ * includes libpq itself. */
+typedef struct pg_conn PGconn;
+typedef struct pg_result PGresult;
 
 enum db_state {
 	DB_CLOSED = 0, /* no connection */
@@ -49,6 +54,7 @@ struct db {
 	bool want_write;    /* output still buffered in libpq */
 	int server_version; /* PQserverVersion once connected */
 	long notifications; /* NOTIFY messages received (LISTEN) */
+	char label[512];    /* "user@host:port/dbname" of the last connection, kept after it */
 };
 
 /* libpq keywords and values for these settings, NULL-terminated (arrays
@@ -81,5 +87,8 @@ void db_close(struct db *db);
 
 /* Monotonic clock in seconds. */
 double db_now(void);
+
+/* A query result as the model reads it; valid while `res` is. */
+void db_rowset(const PGresult *res, struct rowset *rs);
 
 #endif

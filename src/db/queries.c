@@ -1,6 +1,7 @@
 /* SQL text of every query, and the parsing of connection-setup results. */
 #include "db/queries.h"
 
+#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -350,7 +351,7 @@ static char *qualify(const struct caps *caps, char *fmt)
 	return out;
 }
 
-static char *build(const struct caps *caps, const char *tmpl)
+char *queries_build_sql(const struct caps *caps, const char *tmpl)
 {
 	return qualify(caps, with_tails(caps, tmpl));
 }
@@ -472,7 +473,7 @@ char *queries_source(const struct caps *c, enum rel_id r)
 }
 
 /* The earliest watermark over the aggregates that have a tail, or NULL. */
-static char *watermark_query(const struct caps *c)
+char *queries_watermark_sql(const struct caps *c)
 {
 	char wm[256], buf[2048] = "SELECT extract(epoch FROM least(";
 	bool any = false;
@@ -521,171 +522,4 @@ static char *with_tails(const struct caps *c, const char *fmt)
 	}
 	out[len] = '\0';
 	return out;
-}
-
-/* Bucketed queries read [$1, $3): the whole range once, or only the buckets
- * that can still change ($3 = 'Infinity'), see queries_overview. They group
- * by bucket, not by its epoch, and take the epoch with date_part (float8,
- * exact for whole seconds) rather than extract (numeric, slower since
- * PostgreSQL 14). */
-#define RANGE_AND_FILTER(col)                                                                      \
-	" WHERE bucket >= to_timestamp($1::float8) AND bucket < to_timestamp($3::float8)"          \
-	" AND ($2::text IS NULL OR " col " = $2::text)"
-
-static bool have(const struct caps *c, enum rel_id r)
-{
-	return c->kind[r] != RELK_MISSING;
-}
-
-void queries_build(struct query_set *qs, const struct caps *caps)
-{
-	memset(qs, 0, sizeof *qs);
-	qs->sql[OQ_NOW] = xstrdup("SELECT (extract(epoch FROM now()) * 1000000)::int8");
-	if (have(caps, REL_EXECUTION_THROUGHPUT_HOURLY))
-		qs->sql[OQ_EXEC_SERIES] =
-		    build(caps, "SELECT date_part('epoch', bucket)::int8, action_ref,"
-		                " sum(execution_count)::int8 FROM "
-		                "S.execution_throughput_hourly" RANGE_AND_FILTER(
-		                    "action_ref") " GROUP BY bucket, 2");
-	if (have(caps, REL_EXECUTION_STATUS_HOURLY)) {
-		qs->sql[OQ_STATUS_BUCKETS] = build(
-		    caps,
-		    "SELECT date_part('epoch', bucket)::int8, new_status,"
-		    " sum(transition_count)::int8 FROM S.execution_status_hourly" RANGE_AND_FILTER(
-		        "action_ref") " GROUP BY bucket, 2");
-		qs->sql[OQ_STATUS_ACTIONS] = build(
-		    caps,
-		    "SELECT action_ref,"
-		    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'completed'), "
-		    "0)::int8,"
-		    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'failed'), "
-		    "0)::int8,"
-		    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'timeout'), "
-		    "0)::int8"
-		    " FROM S.execution_status_hourly" RANGE_AND_FILTER("action_ref") " GROUP BY 1");
-	}
-	if (have(caps, REL_EVENT_VOLUME_HOURLY))
-		qs->sql[OQ_EVENTS] = build(
-		    caps, "SELECT date_part('epoch', bucket)::int8,"
-		          " sum(event_count)::int8 FROM S.event_volume_hourly" RANGE_AND_FILTER(
-		              "trigger_ref") " GROUP BY bucket");
-	if (have(caps, REL_ENFORCEMENT_VOLUME_HOURLY))
-		qs->sql[OQ_ENFORCEMENTS] = build(
-		    caps,
-		    "SELECT date_part('epoch', bucket)::int8,"
-		    " sum(enforcement_count)::int8 FROM "
-		    "S.enforcement_volume_hourly" RANGE_AND_FILTER("rule_ref") " GROUP BY bucket");
-	if (have(caps, REL_WORKER))
-		qs->sql[OQ_WORKERS] = build(
-		    caps,
-		    have(caps, REL_WORKER_STATUS_HOURLY)
-		        ? "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
-		          " w.status::text, w.host, w.port,"
-		          " extract(epoch FROM now() - w.last_heartbeat)::float8,"
-		          " coalesce(t.n, 0)::int8, coalesce(t.recent, 0)::int8"
-		          " FROM S.worker w LEFT JOIN (SELECT worker_name,"
-		          " sum(transition_count) AS n, sum(transition_count) FILTER"
-		          " (WHERE bucket >= date_trunc('hour', now()) - interval '1 hour')"
-		          " AS recent FROM S.worker_status_hourly"
-		          " WHERE bucket >= to_timestamp($1::float8) GROUP BY 1) t"
-		          " ON t.worker_name = w.name"
-		          " WHERE ($2::text IS NULL OR w.name = $2::text) ORDER BY w.name, w.id"
-		        : "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
-		          " w.status::text, w.host, w.port,"
-		          " extract(epoch FROM now() - w.last_heartbeat)::float8,"
-		          " NULL::int8, NULL::int8 FROM S.worker w"
-		          " WHERE $1::float8 IS NOT NULL AND ($2::text IS NULL OR"
-		          " w.name = $2::text) ORDER BY w.name, w.id");
-	if (have(caps, REL_EXECUTION_HISTORY))
-		qs->sql[OQ_CHANGES] =
-		    build(caps, "SELECT (extract(epoch FROM time) * 1000000)::int8, entity_id,"
-		                " entity_ref, old_values->>'status', new_values->>'status'"
-		                " FROM S.execution_history WHERE 'status' = ANY(changed_fields)"
-		                " AND time >= to_timestamp($1::float8)"
-		                " AND ($2::text IS NULL OR entity_ref = $2::text)"
-		                " ORDER BY time DESC, entity_id DESC LIMIT 200");
-	if (have(caps, REL_EXECUTION)) {
-		char fmt[1024];
-		if (caps->status_type[0])
-			snprintf(fmt, sizeof fmt,
-			         "SELECT status::text, count(*)::int8 FROM S.execution"
-			         " WHERE status = ANY($1::%s[])"
-			         " AND ($2::text IS NULL OR action_ref = $2::text)"
-			         " GROUP BY 1 ORDER BY 1",
-			         caps->status_type);
-		else
-			snprintf(fmt, sizeof fmt,
-			         "SELECT status::text, count(*)::int8 FROM S.execution"
-			         " WHERE status::text <> ALL('%s'::text[])"
-			         " AND $1::text IS NOT NULL"
-			         " AND ($2::text IS NULL OR action_ref = $2::text)"
-			         " GROUP BY 1 ORDER BY 1",
-			         queries_terminal_array());
-		qs->sql[OQ_INFLIGHT] = build(caps, fmt);
-	}
-	qs->sql[OQ_WATERMARK] = watermark_query(caps);
-}
-
-void queries_free(struct query_set *qs)
-{
-	for (int i = 0; i < OQ_COUNT; i++)
-		free(qs->sql[i]);
-	memset(qs, 0, sizeof *qs);
-}
-
-bool queries_bucketed(enum overview_query q)
-{
-	return q == OQ_EXEC_SERIES || q == OQ_STATUS_BUCKETS || q == OQ_STATUS_ACTIONS ||
-	       q == OQ_EVENTS || q == OQ_ENFORCEMENTS;
-}
-
-int queries_overview(const struct query_set *qs, const struct overview_params *p,
-                     struct db_query *q, int *idx)
-{
-	int n = 0;
-	for (int i = 0; i < OQ_COUNT; i++) {
-		if (!qs->sql[i])
-			continue;
-		struct db_query d = {qs->sql[i], 2, {p->range_start, p->filter}};
-		if (i == OQ_NOW || i == OQ_WATERMARK) {
-			d.nparams = 0;
-		} else if (i == OQ_INFLIGHT) {
-			d.params[0] = p->inflight;
-		} else if (queries_bucketed((enum overview_query)i)) {
-			d.nparams = 3;
-			d.params[0] = p->live_start;
-			d.params[2] = "Infinity";
-		}
-		idx[n] = i;
-		q[n++] = d;
-	}
-	/* After the live results, so that a failure here marks a whole series. */
-	for (int i = 0; p->settled && i < OQ_COUNT; i++) {
-		if (!qs->sql[i] || !queries_bucketed((enum overview_query)i))
-			continue;
-		idx[n] = i | OQ_SETTLED;
-		q[n++] =
-		    (struct db_query){qs->sql[i], 3, {p->range_start, p->filter, p->live_start}};
-	}
-	return n;
-}
-
-enum panel_id queries_panel_of(enum overview_query q)
-{
-	switch (q) {
-	case OQ_EXEC_SERIES:
-	case OQ_EVENTS:
-	case OQ_ENFORCEMENTS:
-		return PANEL_THROUGHPUT;
-	case OQ_STATUS_BUCKETS:
-		return PANEL_STATUS;
-	case OQ_STATUS_ACTIONS:
-		return PANEL_ACTIONS;
-	case OQ_WORKERS:
-		return PANEL_WORKERS;
-	case OQ_CHANGES:
-		return PANEL_CHANGES;
-	default:
-		return PANEL_COUNT;
-	}
 }

@@ -3,6 +3,9 @@
  * a Unix socket in that directory, and remove everything on stop. */
 #include "demo/cluster.h"
 #include "db/sqltext.h"
+#include "db/session.h"
+#include "util/arena.h"
+#include "util/err.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -37,19 +40,6 @@
 /* ---------------------------------------------------------------- helpers */
 
 /* Format into err, keeping only the first line and no trailing newline. */
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t len, const char *fmt,
-                                                          ...)
-{
-	va_list ap;
-
-	if (!err || len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	err[strcspn(err, "\r\n")] = '\0';
-}
-
 /* First line of a libpq message, without the trailing newline. */
 static const char *first_line(const char *msg, char *buf, size_t len)
 {
@@ -215,7 +205,7 @@ int cluster_find_bindir(char *out, size_t len, char *err, size_t errlen)
 {
 	if (from_pg_config(out, len) || from_usr_lib(out, len) || from_path(out, len))
 		return 0;
-	set_err(err, errlen, "%s", NOT_FOUND_MSG);
+	err_set(err, errlen, "%s", NOT_FOUND_MSG);
 	return -1;
 }
 
@@ -234,7 +224,7 @@ static int pick_account(struct cluster *c, char *err, size_t errlen)
 	if (!pw || pw->pw_uid == 0)
 		pw = getpwnam("nobody");
 	if (!pw || pw->pw_uid == 0) {
-		set_err(err, errlen,
+		err_set(err, errlen,
 		        "running as root, and no unprivileged account (postgres, nobody) to run "
 		        "the server as");
 		return -1;
@@ -264,13 +254,13 @@ static int make_dir(struct cluster *c, char *err, size_t errlen)
 
 	snprintf(c->dir, sizeof c->dir, "%s/attune-top.XXXXXX", base);
 	if (!mkdtemp(c->dir)) {
-		set_err(err, errlen, "cannot create a temporary directory in %s: %s", base,
+		err_set(err, errlen, "cannot create a temporary directory in %s: %s", base,
 		        strerror(errno));
 		c->dir[0] = '\0';
 		return -1;
 	}
 	if (geteuid() == 0 && chown(c->dir, c->run_uid, c->run_gid) < 0) {
-		set_err(err, errlen, "cannot hand %s to uid %d: %s", c->dir, (int)c->run_uid,
+		err_set(err, errlen, "cannot hand %s to uid %d: %s", c->dir, (int)c->run_uid,
 		        strerror(errno));
 		return -1;
 	}
@@ -279,7 +269,7 @@ static int make_dir(struct cluster *c, char *err, size_t errlen)
 	if (snprintf(c->logfile, sizeof c->logfile, "%s/%s", c->dir, LOG_NAME) < 0 ||
 	    snprintf(c->conninfo, sizeof c->conninfo, "host=%s port=%d dbname=%s user=%s", c->dir,
 	             c->port, CLUSTER_DBNAME, CLUSTER_SUPERUSER) < 0) {
-		set_err(err, errlen, "cannot format the cluster paths");
+		err_set(err, errlen, "cannot format the cluster paths");
 		return -1;
 	}
 	return 0;
@@ -421,13 +411,13 @@ static pid_t spawn(const struct cluster *c, const char *const argv[], int deaths
 	ssize_t n;
 
 	if (pipe(fds) < 0 || fcntl(fds[1], F_SETFD, FD_CLOEXEC) < 0) {
-		set_err(err, errlen, "pipe: %s", strerror(errno));
+		err_set(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
 	}
 	/* Blocked until the child has dropped the caller's handlers. */
 	sigfillset(&all);
 	if (sigprocmask(SIG_SETMASK, &all, &old) < 0) {
-		set_err(err, errlen, "sigprocmask: %s", strerror(errno));
+		err_set(err, errlen, "sigprocmask: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
@@ -442,7 +432,7 @@ static pid_t spawn(const struct cluster *c, const char *const argv[], int deaths
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	close(fds[1]);
 	if (pid < 0) {
-		set_err(err, errlen, "fork: %s", strerror(fork_errno));
+		err_set(err, errlen, "fork: %s", strerror(fork_errno));
 		close(fds[0]);
 		return -1;
 	}
@@ -452,7 +442,7 @@ static pid_t spawn(const struct cluster *c, const char *const argv[], int deaths
 	close(fds[0]);
 	if (n == (ssize_t)sizeof f) {
 		wait_child(pid, STOP_TIMEOUT_MS, NULL);
-		set_err(err, errlen, "%s: %s (as uid %d): %s", argv[0], spawn_steps[f.step],
+		err_set(err, errlen, "%s: %s (as uid %d): %s", argv[0], spawn_steps[f.step],
 		        (int)c->run_uid, strerror(f.err));
 		return -1;
 	}
@@ -536,13 +526,13 @@ static int run_initdb(struct cluster *c, char *err, size_t errlen)
 	data_dir(c, data, sizeof data);
 	pid = spawn(c, argv, SIGTERM, why, sizeof why);
 	if (pid < 0) {
-		set_err(err, errlen, "initdb failed: %s", why);
+		err_set(err, errlen, "initdb failed: %s", why);
 		return -1;
 	}
 	if (!wait_child(pid, INITDB_TIMEOUT_MS, &st)) {
 		(void)kill(pid, SIGKILL);
 		wait_child(pid, STOP_TIMEOUT_MS, NULL);
-		set_err(err, errlen, "initdb failed: no result after %d s",
+		err_set(err, errlen, "initdb failed: no result after %d s",
 		        INITDB_TIMEOUT_MS / 1000);
 		return -1;
 	}
@@ -550,7 +540,7 @@ static int run_initdb(struct cluster *c, char *err, size_t errlen)
 		return 0;
 	log_tail(c, 0, tail, sizeof tail);
 	describe_status(st, why, sizeof why);
-	set_err(err, errlen, "initdb failed (%s): %s", why, tail);
+	err_set(err, errlen, "initdb failed (%s): %s", why, tail);
 	return -1;
 }
 
@@ -567,13 +557,13 @@ static int write_conf(const struct cluster *c, const struct cluster_opts *o, cha
 	snprintf(path, sizeof path, "%s/data/postgresql.conf", c->dir);
 	f = fopen(path, "a");
 	if (!f) {
-		set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		err_set(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
 	fprintf(f, "\n# added by attune-top\n%s\n", o->extra_conf);
 	bad = ferror(f);
 	if (fclose(f) != 0 || bad) {
-		set_err(err, errlen, "cannot write %s", path);
+		err_set(err, errlen, "cannot write %s", path);
 		return -1;
 	}
 	return 0;
@@ -678,12 +668,12 @@ static int wait_ready(struct cluster *c, off_t log_from, char *err, size_t errle
 			c->postmaster = 0;
 			log_tail(c, log_from, tail, sizeof tail);
 			describe_status(st, why, sizeof why);
-			set_err(err, errlen, "server did not start (%s): %s", why, tail);
+			err_set(err, errlen, "server did not start (%s): %s", why, tail);
 			return -1;
 		}
 		if (r == PQPING_NO_ATTEMPT || now_ms() >= deadline) {
 			log_tail(c, log_from, tail, sizeof tail);
-			set_err(err, errlen, "server did not start within %d s: %s",
+			err_set(err, errlen, "server did not start within %d s: %s",
 			        START_TIMEOUT_MS / 1000, tail);
 			return -1;
 		}
@@ -701,7 +691,7 @@ static int start_server(struct cluster *c, const struct cluster_opts *o, char *e
 	c->postmaster = spawn(c, a.argv, SIGQUIT, why, sizeof why);
 	if (c->postmaster < 0) {
 		c->postmaster = 0;
-		set_err(err, errlen, "server did not start: %s", why);
+		err_set(err, errlen, "server did not start: %s", why);
 		return -1;
 	}
 	return wait_ready(c, from, err, errlen);
@@ -709,28 +699,22 @@ static int start_server(struct cluster *c, const struct cluster_opts *o, char *e
 
 /* ---------------------------------------------------------------- SQL */
 
-static void ignore_notice(void *arg, const char *msg)
-{
-	(void)arg;
-	(void)msg;
-}
-
 static PGconn *connect_quiet(const char *conninfo, char *err, size_t errlen)
 {
 	PGconn *conn = PQconnectdb(conninfo);
 	char line[512];
 
 	if (!conn) {
-		set_err(err, errlen, "cannot connect: out of memory");
+		err_set(err, errlen, "cannot connect: out of memory");
 		return NULL;
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {
-		set_err(err, errlen, "cannot connect: %s",
+		err_set(err, errlen, "cannot connect: %s",
 		        first_line(PQerrorMessage(conn), line, sizeof line));
 		PQfinish(conn);
 		return NULL;
 	}
-	PQsetNoticeProcessor(conn, ignore_notice, NULL);
+	session_quiet(conn);
 	return conn;
 }
 
@@ -747,7 +731,7 @@ static int run_sql(PGconn *conn, const char *sql, char *err, size_t errlen)
 
 		if (!msg[0])
 			msg = PQerrorMessage(conn);
-		set_err(err, errlen, "%s", first_line(msg, line, sizeof line));
+		err_set(err, errlen, "%s", first_line(msg, line, sizeof line));
 		rc = -1;
 	}
 	PQclear(r);
@@ -763,22 +747,18 @@ static int use_schema(PGconn *conn, const char *schema, char *err, size_t errlen
 
 	if (!schema)
 		return 0;
-	id = PQescapeIdentifier(conn, schema, strlen(schema));
+	char why[256];
+	id = session_quote(conn, schema, why, sizeof why);
 	if (!id) {
-		set_err(err, errlen, "bad schema name: %s", PQerrorMessage(conn));
+		err_set(err, errlen, "bad schema name: %s", why);
 		return -1;
 	}
 	len = 2 * strlen(id) + 96;
-	sql = malloc(len);
-	if (!sql) {
-		PQfreemem(id);
-		set_err(err, errlen, "out of memory");
-		return -1;
-	}
+	sql = xmalloc(len);
 	snprintf(sql, len, "CREATE SCHEMA IF NOT EXISTS %s; SET search_path = %s, public", id, id);
 	rc = run_sql(conn, sql, err, errlen);
 	free(sql);
-	PQfreemem(id);
+	free(id);
 	return rc;
 }
 
@@ -799,13 +779,13 @@ static int create_database(const struct cluster *c, char *err, size_t errlen)
 	admin_conninfo(c, admin, sizeof admin);
 	conn = connect_quiet(admin, why, sizeof why);
 	if (!conn) {
-		set_err(err, errlen, "server started but %s", why);
+		err_set(err, errlen, "server started but %s", why);
 		return -1;
 	}
 	rc = run_sql(conn, "CREATE DATABASE " CLUSTER_DBNAME, why, sizeof why);
 	PQfinish(conn);
 	if (rc < 0)
-		set_err(err, errlen, "cannot create database %s: %s", CLUSTER_DBNAME, why);
+		err_set(err, errlen, "cannot create database %s: %s", CLUSTER_DBNAME, why);
 	return rc;
 }
 
@@ -847,7 +827,7 @@ int cluster_load_attune(const struct cluster *c, const char *schema, bool worklo
 	}
 	PQfinish(conn);
 	if (rc < 0)
-		set_err(err, errlen, "%s: %s", step, why);
+		err_set(err, errlen, "%s: %s", step, why);
 	return rc;
 }
 

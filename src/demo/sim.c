@@ -2,6 +2,7 @@
  * second. It never writes to the terminal (the dashboard owns it) and never
  * outlives its parent. */
 #include "demo/sim.h"
+#include "db/session.h"
 
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -16,12 +17,6 @@
 #endif
 
 #define SIM_APPNAME "attune-top-demo-sim"
-
-static void ignore_notice(void *arg, const char *msg)
-{
-	(void)arg;
-	(void)msg;
-}
 
 static void sim_set(int sig, void (*handler)(int))
 {
@@ -101,12 +96,12 @@ static PGconn *sim_connect(const char *conninfo, const char *schema)
 		schema = "attune";
 	if (!conn || PQstatus(conn) != CONNECTION_OK)
 		goto fail;
-	PQsetNoticeProcessor(conn, ignore_notice, NULL);
-	id = PQescapeIdentifier(conn, schema, strlen(schema));
+	session_quiet(conn);
+	id = session_quote(conn, schema, NULL, 0);
 	if (!id)
 		goto fail;
 	snprintf(sql, sizeof sql, "SET search_path = %s, public; SET statement_timeout = '5s'", id);
-	PQfreemem(id);
+	free(id);
 	if (sim_run(conn, sql) < 0)
 		goto fail;
 	return conn;

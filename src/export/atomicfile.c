@@ -14,15 +14,7 @@
 #include <unistd.h>
 
 #include "util/arena.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#include "util/err.h"
 
 /* "dir/base" → dir (malloc) and base; NULL when there is no file name. */
 static char *split_path(const char *path, const char **base)
@@ -59,17 +51,17 @@ static int check_target(struct atomicfile *af, mode_t *mode, char *err, size_t e
 	if (fstatat(af->dirfd, af->base, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		if (errno == ENOENT)
 			return 0;
-		return fail(err, errlen, "cannot check '%s': %s", af->path, strerror(errno));
+		return err_set(err, errlen, "cannot check '%s': %s", af->path, strerror(errno));
 	}
 	if (S_ISLNK(st.st_mode))
-		return fail(err, errlen, "'%s' is a symbolic link; refusing to write through it",
-		            af->path);
+		return err_set(err, errlen, "'%s' is a symbolic link; refusing to write through it",
+		               af->path);
 	if (S_ISDIR(st.st_mode))
-		return fail(err, errlen, "'%s' is a directory", af->path);
+		return err_set(err, errlen, "'%s' is a directory", af->path);
 	if (!S_ISREG(st.st_mode))
-		return fail(err, errlen, "'%s' is not a regular file", af->path);
+		return err_set(err, errlen, "'%s' is not a regular file", af->path);
 	if (!af->force)
-		return fail(err, errlen, "'%s' exists (use --force to replace it)", af->path);
+		return err_set(err, errlen, "'%s' exists (use --force to replace it)", af->path);
 	*mode = st.st_mode & 0777; /* a replaced file keeps its permissions */
 	return 0;
 }
@@ -122,13 +114,14 @@ static int open_tmp(struct atomicfile *af, const char *dir, mode_t mode, char *e
 {
 	af->fd = create_tmp(af);
 	if (af->fd < 0)
-		return fail(err, errlen, "cannot create a file in '%s': %s", dir, strerror(errno));
+		return err_set(err, errlen, "cannot create a file in '%s': %s", dir,
+		               strerror(errno));
 	if (mode && fchmod(af->fd, mode) != 0)
-		return fail(err, errlen, "cannot set permissions in '%s': %s", dir,
-		            strerror(errno));
+		return err_set(err, errlen, "cannot set permissions in '%s': %s", dir,
+		               strerror(errno));
 	af->f = fdopen(af->fd, "w");
 	if (!af->f)
-		return fail(err, errlen, "cannot write in '%s': %s", dir, strerror(errno));
+		return err_set(err, errlen, "cannot write in '%s': %s", dir, strerror(errno));
 	af->fd = -1;
 	return 0;
 }
@@ -138,15 +131,15 @@ static int prepare(struct atomicfile *af, const char *dir, const char *base, mod
                    char *err, size_t errlen)
 {
 	if (!*af->path)
-		return fail(err, errlen, "empty output file name");
+		return err_set(err, errlen, "empty output file name");
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-		return fail(err, errlen, "'%s' is a directory", af->path);
+		return err_set(err, errlen, "'%s' is a directory", af->path);
 	if (strlen(base) >= sizeof af->base)
-		return fail(err, errlen, "'%s': %s", af->path, strerror(ENAMETOOLONG));
+		return err_set(err, errlen, "'%s': %s", af->path, strerror(ENAMETOOLONG));
 	memcpy(af->base, base, strlen(base) + 1);
 	af->dirfd = open_dir(dir);
 	if (af->dirfd < 0)
-		return fail(err, errlen, "cannot open directory '%s': %s", dir, strerror(errno));
+		return err_set(err, errlen, "cannot open directory '%s': %s", dir, strerror(errno));
 	return check_target(af, mode, err, errlen);
 }
 
@@ -197,15 +190,15 @@ static int flush_and_close(struct atomicfile *af, char *err, size_t errlen)
 	if (fclose(f) != 0 && !bad)
 		bad = 1, saved = errno;
 	if (bad)
-		return fail(err, errlen, "writing '%s' failed: %s", af->path,
-		            saved ? strerror(saved) : "I/O error");
+		return err_set(err, errlen, "writing '%s' failed: %s", af->path,
+		               saved ? strerror(saved) : "I/O error");
 	return 0;
 }
 
 int atomicfile_commit(struct atomicfile *af, char *err, size_t errlen)
 {
 	if (!af->f)
-		return fail(err, errlen, "internal error: '%s' is not open", af->path);
+		return err_set(err, errlen, "internal error: '%s' is not open", af->path);
 	errno = 0;
 	if (flush_and_close(af, err, errlen) != 0) {
 		atomicfile_abort(af);
@@ -214,9 +207,9 @@ int atomicfile_commit(struct atomicfile *af, char *err, size_t errlen)
 	int r = af->force ? renameat(af->dirfd, af->tmp, af->dirfd, af->base) : place_noreplace(af);
 	if (r != 0) {
 		if (errno == EEXIST)
-			fail(err, errlen, "'%s' exists (use --force to replace it)", af->path);
+			err_set(err, errlen, "'%s' exists (use --force to replace it)", af->path);
 		else
-			fail(err, errlen, "cannot create '%s': %s", af->path, strerror(errno));
+			err_set(err, errlen, "cannot create '%s': %s", af->path, strerror(errno));
 		atomicfile_abort(af);
 		return -1;
 	}

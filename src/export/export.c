@@ -19,6 +19,8 @@
 #include "db/db.h"
 #include "model/model.h"
 #include "db/queries.h"
+#include "db/session.h"
+#include "util/err.h"
 
 #define EXPORT_MAX_COLS 10
 
@@ -125,16 +127,6 @@ struct export_req {
 	bool progress;                    /* may print progress on stderr */
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	err[strcspn(err, "\n")] = '\0'; /* libpq messages span lines: keep one */
-	return -1;
-}
-
 static char *sql_printf(const char *fmt, ...)
 {
 	va_list ap;
@@ -158,12 +150,6 @@ static const struct export_def *find_def(const char *name)
 
 /* ------------------------------------------------------------ connection */
 
-static void ignore_notice(void *arg, const char *message)
-{
-	(void)arg;
-	(void)message; /* stderr carries one line per failure, nothing else */
-}
-
 /* Same keywords, in the same order, as the dashboard's connection. */
 static PGconn *connect_db(const struct settings *s, const char *password, char *err, size_t errlen)
 {
@@ -173,15 +159,15 @@ static PGconn *connect_db(const struct settings *s, const char *password, char *
 	db_conn_params(s, password, timeout, keys, vals);
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	if (!conn) {
-		fail(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		return NULL;
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {
-		fail(err, errlen, "%s", PQerrorMessage(conn));
+		err_set(err, errlen, "%s", PQerrorMessage(conn));
 		PQfinish(conn);
 		return NULL;
 	}
-	PQsetNoticeProcessor(conn, ignore_notice, NULL);
+	session_quiet(conn);
 	return conn;
 }
 
@@ -199,55 +185,6 @@ static PGresult *exec_query(PGconn *conn, const struct db_query *q)
 	return PQexecParams(conn, q->sql, q->nparams, NULL, q->params, NULL, NULL, 0);
 }
 
-/* TimescaleDB's schema quoted, as the dashboard does after its probe. */
-static int quote_ts_schema(PGconn *conn, struct caps *caps, char *err, size_t errlen)
-{
-	if (!caps->ts_schema[0])
-		return 0;
-	char *q = PQescapeIdentifier(conn, caps->ts_schema, strlen(caps->ts_schema));
-	if (!q)
-		return fail(err, errlen, "%s", PQerrorMessage(conn));
-	caps->q_ts_schema = xstrdup(q);
-	PQfreemem(q);
-	return 0;
-}
-
-/* The dashboard's setup, phase 1 and 2, run one statement at a time. */
-static int setup_session(PGconn *conn, const struct settings *s, struct caps *caps, char *err,
-                         size_t errlen)
-{
-	struct db_query q[(int)SQ_COUNT + (int)CQ_COUNT]; /* room for either phase */
-	char timeout[24], names[512];
-	int idx[CQ_COUNT];
-
-	snprintf(timeout, sizeof timeout, "%ld", s->statement_timeout_ms);
-	int n = queries_setup(q, timeout, s->schema);
-	for (int i = 0; i < n; i++) {
-		PGresult *res = exec_query(conn, &q[i]);
-		int rc = res ? queries_take_setup(caps, i, res, err, errlen)
-		             : fail(err, errlen, "%s", PQerrorMessage(conn));
-		PQclear(res);
-		if (rc != 0)
-			return -1;
-	}
-	char *qs = PQescapeIdentifier(conn, caps->schema, strlen(caps->schema));
-	if (!qs)
-		return fail(err, errlen, "%s", PQerrorMessage(conn));
-	caps->qschema = xstrdup(qs);
-	PQfreemem(qs);
-	n = queries_caps(caps, q, idx, names, sizeof names);
-	for (int i = 0; i < n; i++) {
-		PGresult *res = exec_query(conn, &q[i]);
-		int rc = res ? queries_take_caps(caps, idx[i], res, err, errlen)
-		             : fail(err, errlen, "%s", PQerrorMessage(conn));
-		PQclear(res);
-		if (rc != 0)
-			return -1;
-	}
-	queries_caps_done(caps);
-	return quote_ts_schema(conn, caps, err, errlen);
-}
-
 /* Run a statement that must succeed; its result is returned to the caller. */
 static PGresult *exec_checked(PGconn *conn, const struct db_query *q, const char *what, char *err,
                               size_t errlen)
@@ -255,7 +192,7 @@ static PGresult *exec_checked(PGconn *conn, const struct db_query *q, const char
 	PGresult *res = exec_query(conn, q);
 	if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
 		return res;
-	fail(err, errlen, "%s: %s", what, error_text(res, conn));
+	err_set(err, errlen, "%s: %s", what, error_text(res, conn));
 	PQclear(res);
 	return NULL;
 }
@@ -408,23 +345,23 @@ static int stream_rows(PGconn *conn, const struct export_req *r, struct csvout *
 	while (!failed && (res = PQgetResult(conn)) != NULL) {
 		ExecStatusType st = PQresultStatus(res);
 		if (st == PGRES_SINGLE_TUPLE && PQnfields(res) != r->def->ncols) {
-			failed = fail(err, errlen, "internal error: %d columns", PQnfields(res));
+			failed = err_set(err, errlen, "internal error: %d columns", PQnfields(res));
 		} else if (st == PGRES_SINGLE_TUPLE) {
 			if (write_row(w, r->def, res) != 0)
-				failed = fail(err, errlen, "writing the CSV failed: %s",
-				              strerror(errno));
+				failed = err_set(err, errlen, "writing the CSV failed: %s",
+				                 strerror(errno));
 			progress_tick(&p, ++*rows);
 		} else if (st == PGRES_TUPLES_OK) {
 			done = true;
 		} else {
 			failed =
-			    fail(err, errlen, "export query failed: %s", error_text(res, conn));
+			    err_set(err, errlen, "export query failed: %s", error_text(res, conn));
 		}
 		PQclear(res);
 	}
 	progress_end(&p);
 	if (!failed && !done)
-		fail(err, errlen, "export query failed: %s", PQerrorMessage(conn));
+		err_set(err, errlen, "export query failed: %s", PQerrorMessage(conn));
 	else if (!failed)
 		rc = 0;
 	return rc;
@@ -459,13 +396,13 @@ static int run_query(PGconn *conn, const struct export_req *r, const struct caps
 	int sent = PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	free(sql);
 	if (!sent || !PQsetSingleRowMode(conn))
-		return fail(err, errlen, "export query failed: %s", PQerrorMessage(conn));
+		return err_set(err, errlen, "export query failed: %s", PQerrorMessage(conn));
 
 	struct csvout w;
 	csvout_init(&w, out, r->raw);
 	int rc = csvout_row(&w, r->def->cols, NULL, r->def->ncols);
 	if (rc != 0)
-		fail(err, errlen, "writing the CSV failed: %s", strerror(errno));
+		err_set(err, errlen, "writing the CSV failed: %s", strerror(errno));
 	else
 		rc = stream_rows(conn, r, &w, rows, err, errlen);
 	csvout_free(&w);
@@ -482,10 +419,10 @@ static int export_run(const struct export_req *r, FILE *out, long long *rows, ch
 	PGconn *conn = connect_db(r->s, r->password, err, errlen);
 	if (!conn)
 		return -1;
-	int rc = setup_session(conn, r->s, &caps, err, errlen);
+	int rc = session_setup_blocking(conn, r->s, &caps, err, errlen);
 	if (rc == 0 && caps.kind[r->def->rel] == RELK_MISSING)
-		rc = fail(err, errlen, "%s.%s does not exist", caps.schema,
-		          model_rel_name(r->def->rel));
+		rc = err_set(err, errlen, "%s.%s does not exist", caps.schema,
+		             model_rel_name(r->def->rel));
 	if (rc == 0)
 		rc = run_query(conn, r, &caps, out, rows, err, errlen);
 	PQfinish(conn);
@@ -548,7 +485,7 @@ static int export_to_stdout(const struct export_req *r, long long *rows, char *e
 {
 	int rc = export_run(r, stdout, rows, err, errlen);
 	if (fflush(stdout) != 0 && rc == 0)
-		rc = fail(err, errlen, "writing to standard output failed: %s", strerror(errno));
+		rc = err_set(err, errlen, "writing to standard output failed: %s", strerror(errno));
 	return rc;
 }
 
@@ -571,7 +508,7 @@ int export_main(const struct settings *s, const char *password)
 	};
 	int rc;
 	if (!r.def)
-		rc = fail(err, sizeof err, "unknown export name '%s'", s->export_name);
+		rc = err_set(err, sizeof err, "unknown export name '%s'", s->export_name);
 	else if (to_stdout)
 		rc = export_to_stdout(&r, &rows, err, sizeof err);
 	else
@@ -602,10 +539,10 @@ static int panel_path(const char *dir, const char *name, char *path, size_t len,
 	time_t now = time(NULL);
 	struct tm tm;
 	if (!gmtime_r(&now, &tm) || strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm) == 0)
-		return fail(err, errlen, "cannot read the clock");
+		return err_set(err, errlen, "cannot read the clock");
 	int n = snprintf(path, len, "%s/attune-top-%s-%s.csv", dir, name, stamp);
 	if (n < 0 || (size_t)n >= len)
-		return fail(err, errlen, "export path too long");
+		return err_set(err, errlen, "export path too long");
 	return 0;
 }
 
@@ -618,10 +555,10 @@ int export_panel(const struct settings *s, const char *password, const char *nam
 	if (path_len)
 		path_out[0] = '\0';
 	if (!def)
-		return fail(err, errlen, "unknown export name '%s'", name ? name : ""), 1;
+		return err_set(err, errlen, "unknown export name '%s'", name ? name : ""), 1;
 	if (def->shape == SHAPE_HISTORY &&
 	    (!entity || (entity->type == ENTITY_EXECUTION) != (def->rel == REL_EXECUTION_HISTORY)))
-		return fail(err, errlen, "%s needs a matching entity", name), 1;
+		return err_set(err, errlen, "%s needs a matching entity", name), 1;
 	if (!dir) {
 		dir = getenv("ATTUNE_TOP_EXPORT_DIR");
 		if (!dir || !*dir)

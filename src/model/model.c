@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "util/fmt.h"
-#include "db/queries.h"
 #include "util/spark.h"
 
 int64_t model_range_start(int64_t server_now_s, long range_hours)
@@ -54,18 +53,13 @@ void snapshot_free(struct snapshot *s)
 	free(s);
 }
 
-static int64_t i64(const PGresult *r, int row, int col)
+const char *snapshot_text(struct snapshot *s, const char *text)
 {
-	return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
-}
-
-static const char *str(struct snapshot *s, const PGresult *r, int row, int col)
-{
-	return PQgetisnull(r, row, col) ? NULL : arena_strdup(&s->arena, PQgetvalue(r, row, col));
+	return text ? arena_strdup(&s->arena, text) : NULL;
 }
 
 /* Index of a bucket start in the snapshot's range, or -1 when outside. */
-static int bucket_index(const struct snapshot *s, int64_t epoch)
+int snapshot_bucket(const struct snapshot *s, int64_t epoch)
 {
 	if (epoch < s->range_start)
 		return -1;
@@ -166,117 +160,26 @@ static int status_cap(const struct snapshot *s)
 	return cap;
 }
 
-static void take_exec_series(struct snapshot *s, const PGresult *r)
+struct action_row *snapshot_action(struct snapshot *s, const char *ref)
 {
 	int cap = action_cap(s);
-	for (int i = 0; i < PQntuples(r); i++) {
-		int b = bucket_index(s, i64(r, i, 0));
-		int64_t n = i64(r, i, 2);
-		struct action_row *a =
-		    action_for(s, PQgetisnull(r, i, 1) ? "" : PQgetvalue(r, i, 1), &cap);
-		a->executions += n;
-		if (b >= 0) {
-			a->buckets[b] += n;
-			s->exec_created[b] += n;
-		}
-	}
+	return action_for(s, ref, &cap);
 }
 
-static void take_status_buckets(struct snapshot *s, const PGresult *r)
+struct status_series *snapshot_status(struct snapshot *s, const char *status)
 {
 	int cap = status_cap(s);
-	for (int i = 0; i < PQntuples(r); i++) {
-		int b = bucket_index(s, i64(r, i, 0));
-		const char *status = PQgetisnull(r, i, 1) ? "(null)" : PQgetvalue(r, i, 1);
-		int64_t n = i64(r, i, 2);
-		struct status_series *st = status_for(s, status, &cap);
-		st->total += n;
-		s->total_transitions += n;
-		if (b < 0)
-			continue;
-		st->buckets[b] += n;
-		if (strcmp(status, "completed") == 0)
-			s->completed[b] += n;
-		else if (strcmp(status, "failed") == 0)
-			s->failed[b] += n;
-	}
+	return status_for(s, status, &cap);
 }
 
-static void take_status_actions(struct snapshot *s, const PGresult *r)
-{
-	int cap = action_cap(s);
-	for (int i = 0; i < PQntuples(r); i++) {
-		struct action_row *a =
-		    action_for(s, PQgetisnull(r, i, 0) ? "" : PQgetvalue(r, i, 0), &cap);
-		a->completed += i64(r, i, 1);
-		a->failed += i64(r, i, 2);
-		a->timeout += i64(r, i, 3);
-	}
-}
-
-static void take_bucket_counts(struct snapshot *s, const PGresult *r, int64_t *series)
-{
-	for (int i = 0; i < PQntuples(r); i++) {
-		int b = bucket_index(s, i64(r, i, 0));
-		if (b >= 0)
-			series[b] += i64(r, i, 1);
-	}
-}
-
-static void take_workers(struct snapshot *s, const PGresult *r)
-{
-	s->nworkers = PQntuples(r);
-	s->workers = arena_calloc(&s->arena, (size_t)s->nworkers, sizeof *s->workers);
-	for (int i = 0; i < s->nworkers; i++) {
-		struct worker_row *w = &s->workers[i];
-		w->id = i64(r, i, 0);
-		w->name = str(s, r, i, 1);
-		w->type = str(s, r, i, 2);
-		w->role = str(s, r, i, 3);
-		w->status = str(s, r, i, 4);
-		w->host = str(s, r, i, 5);
-		w->port = (int)i64(r, i, 6);
-		w->has_heartbeat = !PQgetisnull(r, i, 7);
-		w->heartbeat_age = w->has_heartbeat ? strtod(PQgetvalue(r, i, 7), NULL) : 0;
-		/* NULL when worker_status_hourly does not exist: unknown, not 0. */
-		w->transitions = PQgetisnull(r, i, 8) ? -1 : i64(r, i, 8);
-		w->recent_transitions = PQgetisnull(r, i, 9) ? -1 : i64(r, i, 9);
-	}
-}
-
-static void take_changes(struct snapshot *s, const PGresult *r)
-{
-	s->nchanges = PQntuples(r);
-	s->changes = arena_calloc(&s->arena, (size_t)s->nchanges, sizeof *s->changes);
-	for (int i = 0; i < s->nchanges; i++) {
-		struct change_row *c = &s->changes[i];
-		c->time_us = i64(r, i, 0);
-		c->id = i64(r, i, 1);
-		c->ref = str(s, r, i, 2);
-		c->old_status = str(s, r, i, 3);
-		c->new_status = str(s, r, i, 4);
-	}
-}
-
-static void take_inflight(struct snapshot *s, const PGresult *r)
-{
-	s->ninflight = PQntuples(r);
-	s->inflight = arena_calloc(&s->arena, (size_t)s->ninflight, sizeof *s->inflight);
-	for (int i = 0; i < s->ninflight; i++) {
-		s->inflight[i].name = str(s, r, i, 0);
-		s->inflight[i].count = i64(r, i, 1);
-		s->total_inflight += s->inflight[i].count;
-	}
-}
-
-static void set_now(struct snapshot *s, int64_t now_us)
+void snapshot_set_now(struct snapshot *s, int64_t now_us)
 {
 	int n = model_bucket_count(s->range_start, now_us / 1000000);
 	s->server_now_us = now_us;
 	s->nbuckets = n < s->bucket_cap ? n : s->bucket_cap;
 }
 
-static void series_unavailable(struct snapshot *s, int64_t *v, const char *name, const char *why)
+void snapshot_series_unavailable(struct snapshot *s, int64_t *v, const char *name, const char *why)
 {
 	struct panel_state *p = &s->panel[PANEL_THROUGHPUT];
 	size_t len = strlen(p->note);
@@ -285,98 +188,11 @@ static void series_unavailable(struct snapshot *s, int64_t *v, const char *name,
 	snprintf(p->note + len, sizeof p->note - len, "%s%s: %s", len ? "; " : "", name, why);
 }
 
-static void panel_unavailable(struct snapshot *s, enum panel_id p, bool missing, const char *why)
+void snapshot_panel_unavailable(struct snapshot *s, enum panel_id p, bool missing, const char *why)
 {
 	s->panel[p].failed = !missing;
 	s->panel[p].missing = missing;
 	snprintf(s->panel[p].note, sizeof s->panel[p].note, "%s", why);
-}
-
-void snapshot_unavailable(struct snapshot *s, int q, bool missing, const char *why)
-{
-	switch ((enum overview_query)q) {
-	case OQ_EXEC_SERIES:
-		series_unavailable(s, s->exec_created, "executions", why);
-		panel_unavailable(s, PANEL_ACTIONS, missing, why);
-		break;
-	case OQ_STATUS_BUCKETS:
-		series_unavailable(s, s->completed, "completed", why);
-		series_unavailable(s, s->failed, "failed", why);
-		panel_unavailable(s, PANEL_STATUS, missing, why);
-		break;
-	case OQ_EVENTS:
-		series_unavailable(s, s->events, "events", why);
-		break;
-	case OQ_ENFORCEMENTS:
-		series_unavailable(s, s->enforcements, "enforcements", why);
-		break;
-	case OQ_INFLIGHT:
-		s->inflight_failed = true;
-		break;
-	case OQ_STATUS_ACTIONS:
-	case OQ_WORKERS:
-	case OQ_CHANGES:
-		panel_unavailable(s, queries_panel_of((enum overview_query)q), missing, why);
-		break;
-	case OQ_NOW:
-	case OQ_WATERMARK:
-	case OQ_COUNT:
-		break;
-	}
-}
-
-static void mark_failed(struct snapshot *s, int q, const PGresult *res)
-{
-	char why[320];
-	const char *msg = PQresultErrorMessage(res);
-	snprintf(why, sizeof why, "query failed: %s",
-	         *msg ? msg : PQresStatus(PQresultStatus(res)));
-	why[strcspn(why, "\n")] = '\0';
-	snapshot_unavailable(s, q, false, why);
-}
-
-void snapshot_take(struct snapshot *s, int q, const PGresult *res)
-{
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		mark_failed(s, q, res);
-		return;
-	}
-	switch ((enum overview_query)q) {
-	case OQ_NOW:
-		if (PQntuples(res) == 1)
-			set_now(s, i64(res, 0, 0));
-		break;
-	case OQ_EXEC_SERIES:
-		take_exec_series(s, res);
-		break;
-	case OQ_STATUS_BUCKETS:
-		take_status_buckets(s, res);
-		break;
-	case OQ_STATUS_ACTIONS:
-		take_status_actions(s, res);
-		break;
-	case OQ_EVENTS:
-		take_bucket_counts(s, res, s->events);
-		break;
-	case OQ_ENFORCEMENTS:
-		take_bucket_counts(s, res, s->enforcements);
-		break;
-	case OQ_WORKERS:
-		take_workers(s, res);
-		break;
-	case OQ_CHANGES:
-		take_changes(s, res);
-		break;
-	case OQ_INFLIGHT:
-		take_inflight(s, res);
-		break;
-	case OQ_WATERMARK:
-		if (PQntuples(res) == 1)
-			s->materialized_through = i64(res, 0, 0);
-		break;
-	case OQ_COUNT:
-		break;
-	}
 }
 
 /* Add known values of src into the known values of dst. */

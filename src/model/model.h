@@ -3,7 +3,6 @@
 #ifndef ATTUNE_MODEL_H
 #define ATTUNE_MODEL_H
 
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -157,11 +156,17 @@ struct snapshot *snapshot_new(long range_hours, int64_t range_start, int64_t est
                               const char *filter);
 void snapshot_free(struct snapshot *s);
 
-/* Ingest one overview query result; `q` is the overview query index. */
-void snapshot_take(struct snapshot *s, int q, const PGresult *res);
-/* Mark what overview query q feeds as unavailable: its relation is
- * missing (not sent) or the query failed. Series become SPARK_NODATA. */
-void snapshot_unavailable(struct snapshot *s, int q, bool missing, const char *why);
+/* For the readers of query results (db/overview_sql.c): the bucket of an
+ * epoch in the range (-1 outside), the row of an action or a status
+ * (added when new), the server clock, a string kept in the snapshot. */
+int snapshot_bucket(const struct snapshot *s, int64_t epoch);
+struct action_row *snapshot_action(struct snapshot *s, const char *ref);
+struct status_series *snapshot_status(struct snapshot *s, const char *status);
+void snapshot_set_now(struct snapshot *s, int64_t now_us);
+const char *snapshot_text(struct snapshot *s, const char *text);
+/* A throughput series, or a panel, without data: its note says why. */
+void snapshot_series_unavailable(struct snapshot *s, int64_t *v, const char *name, const char *why);
+void snapshot_panel_unavailable(struct snapshot *s, enum panel_id p, bool missing, const char *why);
 /* Derived figures once every result is in. */
 void snapshot_finish(struct snapshot *s);
 

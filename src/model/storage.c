@@ -1,6 +1,7 @@
 /* Storage and freshness: SQL per backend and the generic tables it fills. */
 #include "model/storage.h"
 
+#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,7 +8,6 @@
 #ifndef ATTUNE_STORAGE_H
 #define ATTUNE_STORAGE_H
 
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
 

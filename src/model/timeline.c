@@ -2,6 +2,7 @@
  * server renders them (jsonb_pretty, ->>): no JSON parsing here. */
 #include "model/timeline.h"
 
+#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

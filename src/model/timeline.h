@@ -5,7 +5,6 @@
 #ifndef ATTUNE_TIMELINE_H
 #define ATTUNE_TIMELINE_H
 
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
 

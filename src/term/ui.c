@@ -13,6 +13,7 @@
 #include "term/help.h"
 #include "term/keys.h"
 #include "term/prompt.h"
+#include "util/arena.h"
 #include "util/fmt.h"
 #include "util/textwidth.h"
 #include "views/present.h"
@@ -229,6 +230,11 @@ static void on_winch(int sig)
 	resized = 1;
 }
 
+static void restore_terminal(void)
+{
+	endwin();
+}
+
 static int ui_init(struct app *a)
 {
 	if (!initscr()) {
@@ -246,6 +252,7 @@ static int ui_init(struct app *a)
 	set_escdelay(25);
 	curs_set(0);
 	draw_init_colors(a->s);
+	oom_set_restore(restore_terminal);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_winch;
@@ -264,6 +271,7 @@ static void ui_fini(struct app *a)
 {
 	(void)a;
 	export_bg_stop();
+	oom_set_restore(NULL);
 	endwin();
 }
 

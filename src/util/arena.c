@@ -15,8 +15,17 @@ struct arena_chunk {
 	max_align_t data[]; /* aligned storage */
 };
 
+static void (*restore_terminal)(void); /* set while curses owns the terminal */
+
+void oom_set_restore(void (*restore)(void))
+{
+	restore_terminal = restore;
+}
+
 static void out_of_memory(void)
 {
+	if (restore_terminal)
+		restore_terminal(); /* the message must land on a usable terminal */
 	fputs("attune-top: out of memory\n", stderr);
 	abort();
 }

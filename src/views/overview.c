@@ -42,18 +42,20 @@ static void overview_abort(struct app *a)
 
 static void on_overview_result(void *ctx, int index, const PGresult *res)
 {
+	struct rowset rs;
 	(void)ctx;
 	if (!ov.building || index >= OQ_BATCH_MAX)
 		return;
 	int q = ov.batch_index[index];
+	db_rowset(res, &rs);
 	if (!(q & OQ_SETTLED)) {
-		snapshot_take(ov.building, q, res);
-	} else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		overview_take(ov.building, q, &rs);
+	} else if (!rs.ok) {
 		/* The panel says so now; the next refresh reads it again. */
-		snapshot_take(ov.building, q & ~OQ_SETTLED, res);
+		overview_take(ov.building, q & ~OQ_SETTLED, &rs);
 		ov.settled_failed = true;
 	} else if (ov.settled_building) {
-		snapshot_take(ov.settled_building, q & ~OQ_SETTLED, res);
+		overview_take(ov.settled_building, q & ~OQ_SETTLED, &rs);
 	}
 }
 
@@ -111,29 +113,17 @@ static int overview_refresh(struct app *a)
 	return db_send_batch(&a->db, q, n, on_overview_result, a);
 }
 
-/* Panels whose relation does not exist get a note instead of data. */
+/* Queries whose relation does not exist get a note instead of data. */
 static void mark_missing(struct app *a, struct snapshot *s)
 {
-	static const struct {
-		enum overview_query q;
-		enum rel_id rel;
-	} needs[] = {
-	    {OQ_EXEC_SERIES, REL_EXECUTION_THROUGHPUT_HOURLY},
-	    {OQ_STATUS_BUCKETS, REL_EXECUTION_STATUS_HOURLY},
-	    {OQ_STATUS_ACTIONS, REL_EXECUTION_STATUS_HOURLY},
-	    {OQ_EVENTS, REL_EVENT_VOLUME_HOURLY},
-	    {OQ_ENFORCEMENTS, REL_ENFORCEMENT_VOLUME_HOURLY},
-	    {OQ_WORKERS, REL_WORKER},
-	    {OQ_CHANGES, REL_EXECUTION_HISTORY},
-	    {OQ_INFLIGHT, REL_EXECUTION},
-	};
 	char why[320];
-	for (size_t i = 0; i < sizeof needs / sizeof *needs; i++) {
-		if (a->qs.sql[needs[i].q])
+	for (int q = 0; q < OQ_COUNT; q++) {
+		enum rel_id rel = overview_defs[q].needs;
+		if (a->qs.sql[q] || rel == REL_COUNT)
 			continue;
 		snprintf(why, sizeof why, "%s.%s does not exist", a->caps.schema,
-		         model_rel_name(needs[i].rel));
-		snapshot_unavailable(s, needs[i].q, true, why);
+		         model_rel_name(rel));
+		overview_unavailable(s, q, true, why);
 	}
 }
 

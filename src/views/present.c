@@ -16,17 +16,9 @@ void present_backend(const struct caps *c, char *buf, size_t len)
 		         c->server_version);
 }
 
-void present_server(struct app *a, char *buf, size_t len)
+void present_server(const struct app *a, char *buf, size_t len)
 {
-	static char last[512];
-	PGconn *c = a->db.conn;
-	if (c && a->phase >= PH_SETUP) {
-		const char *host = PQhost(c);
-		snprintf(last, sizeof last, "%s@%s%s%s/%s", PQuser(c),
-		         host && *host ? host : "local", host && host[0] == '/' ? "" : ":",
-		         host && host[0] == '/' ? "" : PQport(c), PQdb(c));
-	}
-	snprintf(buf, len, "%s", last[0] ? last : "(not connected)");
+	snprintf(buf, len, "%s", a->db.label[0] ? a->db.label : "(not connected)");
 }
 
 static int64_t status_count(const struct snapshot *s, const char *name)

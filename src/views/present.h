@@ -11,7 +11,7 @@
 void present_backend(const struct caps *c, char *buf, size_t len);
 
 /* "user@host:port/dbname" of the live connection (kept across reconnects). */
-void present_server(struct app *a, char *buf, size_t len);
+void present_server(const struct app *a, char *buf, size_t len);
 
 /* Failure rate per SPEC: (failed + timeout) / (completed + failed + timeout)
  * over the range's status transitions. */
