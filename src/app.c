@@ -384,7 +384,99 @@ static bool refresh_imminent(const struct app *a, double now)
 	return a->db.state == DB_IDLE && a->next_refresh > now && a->next_refresh - now < 0.25;
 }
 
-int app_run(struct app *a)
+/* Between refreshes only the data's age in the header changes on the
+ * overview (timelines and the storage view show more ages): redraw once a
+ * second when it did, unless a refresh is about to redraw anyway. */
+static void maybe_draw(struct app *a, double now)
+{
+	static double last_draw;
+	static char drawn_state[256];
+	char state[256];
+	present_state(a, state, sizeof state);
+	bool age_due =
+	    now - last_draw >= 1.0 && !refresh_imminent(a, now) &&
+	    (a->view->ticks || (a->fe->busy && a->fe->busy(a)) || strcmp(state, drawn_state) != 0);
+	if (a->redraw || age_due) {
+		a->fe->draw(a);
+		a->redraw = false;
+		last_draw = now;
+		present_state(a, drawn_state, sizeof drawn_state);
+	}
+}
+
+/* What one poll() watches: the signal pipe, the terminal, the socket. */
+struct poll_set {
+	struct pollfd fds[3];
+	int n, in, db; /* count; index of the terminal and the socket, -1 when absent */
+};
+
+static void poll_set_fill(struct app *a, struct poll_set *p)
+{
+	p->n = 0;
+	p->in = p->db = -1;
+	p->fds[p->n++] = (struct pollfd){signal_pipe[0], POLLIN, 0};
+	if (a->fe->input_fd >= 0) {
+		p->in = p->n;
+		p->fds[p->n++] = (struct pollfd){a->fe->input_fd, POLLIN, 0};
+	}
+	short ev = db_poll_events(&a->db);
+	if (ev && db_fd(&a->db) >= 0) {
+		p->db = p->n;
+		p->fds[p->n++] = (struct pollfd){db_fd(&a->db), ev, 0};
+	}
+}
+
+/* One pass of the loop after the draw: wait, then handle what is ready.
+ * False when the loop must end. */
+static bool wait_and_handle(struct app *a, double now)
+{
+	struct poll_set p;
+	poll_set_fill(a, &p);
+	int r = poll(p.fds, (nfds_t)p.n, poll_timeout_ms(a, now));
+	if (r < 0 && errno != EINTR) {
+		snprintf(a->fatal, sizeof a->fatal, "poll: %s", strerror(errno));
+		a->exit_code = 1;
+		return false;
+	}
+	if (p.fds[0].revents)
+		drain_signal_pipe();
+	if (pending_signal) {
+		a->exit_code = 128 + pending_signal;
+		return false;
+	}
+	if (r < 0 || (p.in >= 0 && p.fds[p.in].revents))
+		a->fe->on_input(a); /* also after EINTR: SIGWINCH, SIGCONT */
+	if (a->quit)
+		return false;
+	if (p.db >= 0 && (p.fds[p.db].revents & (POLLIN | POLLERR | POLLHUP)))
+		db_heard_at = db_now();
+	handle_db(a, db_now(), p.db >= 0 && p.fds[p.db].revents);
+	if (a->db.notifications != a->seen_notifications) {
+		/* Attune announced a change: refresh an open timeline now. */
+		a->seen_notifications = a->db.notifications;
+		if (a->view->on_notify)
+			app_refresh_now(a);
+	}
+	return true;
+}
+
+static void app_cleanup(struct app *a)
+{
+	if (a->db.state == DB_BUSY)
+		db_cancel(&a->db);
+	db_close(&a->db);
+	a->fe->fini(a);
+	app_close_view(a);
+	overview_view.abort(a);
+	snapshot_free(a->snap);
+	a->snap = NULL;
+	queries_free(&a->qs);
+	caps_clear(&a->caps);
+	free(a->filter);
+	a->filter = NULL;
+}
+
+int app_main(struct app *a)
 {
 	if (install_signals() != 0) {
 		snprintf(a->fatal, sizeof a->fatal, "cannot create a pipe: %s", strerror(errno));
@@ -399,76 +491,15 @@ int app_run(struct app *a)
 		app_open_entity(a, &a->s->entity, a->s->entity_text);
 	if (a->fe->init(a) != 0)
 		return 1;
-	double last_draw = 0;
-	char drawn_state[256] = "", state[256];
 	while (!a->quit) {
 		double now = db_now();
 		tick(a, now);
 		if (a->quit)
 			break;
-		/* Between refreshes only the data's age in the header changes on
-		 * the overview (timelines and the storage view show more ages):
-		 * redraw once a second when it did, unless a refresh is about to
-		 * redraw anyway. */
-		present_state(a, state, sizeof state);
-		bool age_due = now - last_draw >= 1.0 && !refresh_imminent(a, now) &&
-		               (a->view->ticks || (a->fe->busy && a->fe->busy(a)) ||
-		                strcmp(state, drawn_state) != 0);
-		if (a->redraw || age_due) {
-			a->fe->draw(a);
-			a->redraw = false;
-			last_draw = now;
-			present_state(a, drawn_state, sizeof drawn_state);
-		}
-		struct pollfd fds[3];
-		int nfds = 0, in_i = -1, db_i = -1;
-		fds[nfds++] = (struct pollfd){signal_pipe[0], POLLIN, 0};
-		if (a->fe->input_fd >= 0) {
-			in_i = nfds;
-			fds[nfds++] = (struct pollfd){a->fe->input_fd, POLLIN, 0};
-		}
-		short ev = db_poll_events(&a->db);
-		if (ev && db_fd(&a->db) >= 0) {
-			db_i = nfds;
-			fds[nfds++] = (struct pollfd){db_fd(&a->db), ev, 0};
-		}
-		int r = poll(fds, (nfds_t)nfds, poll_timeout_ms(a, now));
-		if (r < 0 && errno != EINTR) {
-			snprintf(a->fatal, sizeof a->fatal, "poll: %s", strerror(errno));
-			a->exit_code = 1;
+		maybe_draw(a, now);
+		if (!wait_and_handle(a, now))
 			break;
-		}
-		if (fds[0].revents)
-			drain_signal_pipe();
-		if (pending_signal) {
-			a->exit_code = 128 + pending_signal;
-			break;
-		}
-		if (r < 0 || (in_i >= 0 && fds[in_i].revents))
-			a->fe->on_input(a); /* also after EINTR: SIGWINCH, SIGCONT */
-		if (a->quit)
-			break;
-		if (db_i >= 0 && (fds[db_i].revents & (POLLIN | POLLERR | POLLHUP)))
-			db_heard_at = db_now();
-		handle_db(a, db_now(), db_i >= 0 && fds[db_i].revents);
-		if (a->db.notifications != a->seen_notifications) {
-			/* Attune announced a change: refresh an open timeline now. */
-			a->seen_notifications = a->db.notifications;
-			if (a->view->on_notify)
-				app_refresh_now(a);
-		}
 	}
-	if (a->db.state == DB_BUSY)
-		db_cancel(&a->db);
-	db_close(&a->db);
-	a->fe->fini(a);
-	app_close_view(a);
-	overview_view.abort(a);
-	snapshot_free(a->snap);
-	a->snap = NULL;
-	queries_free(&a->qs);
-	caps_clear(&a->caps);
-	free(a->filter);
-	a->filter = NULL;
+	app_cleanup(a);
 	return a->exit_code;
 }

@@ -43,13 +43,12 @@ struct app {
 	struct caps caps;
 	struct query_set qs;
 	enum app_phase phase;
-	struct snapshot *snap; /* newest overview snapshot (the header's figures), or NULL */
+	struct snapshot *snap; /* newest overview figures, shown by every view's header */
 	double refresh_started;
 	double next_refresh; /* monotonic deadline */
 	double refresh_interval;
 	long range_hours;
 	char *filter; /* malloc'd, NULL = none */
-	enum action_sort sort;
 	bool paused;
 	long refreshes; /* completed refreshes */
 	bool stale;     /* data on screen is from a lost connection */
@@ -71,7 +70,7 @@ struct app {
 };
 
 /* Run until quit. Returns the exit status. */
-int app_run(struct app *a);
+int app_main(struct app *a);
 
 /* Requests from front ends. */
 void app_refresh_now(struct app *a);

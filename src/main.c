@@ -57,7 +57,7 @@ static int run_dashboard(const char *conninfo, const char *schema, void *arg)
 	a.s = &s;
 	a.fe = s.batch ? &text_frontend : &curses_frontend;
 	a.password = s.password_prompt ? prompt_password() : NULL;
-	int rc = app_run(&a);
+	int rc = app_main(&a);
 	if (a.fatal[0]) {
 		fprintf(stderr, "attune-top: %s\n", a.fatal);
 		return rc ? rc : 1;

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "util/fmt.h"
+#include "views/overview.h"
 #include "views/present.h"
 #include "util/spark.h"
 #include "util/textwidth.h"
@@ -126,7 +127,7 @@ static void print_status(const struct snapshot *s)
 static void print_actions(const struct app *a, const struct snapshot *s)
 {
 	char pct[16], buf[TEXT_MAX];
-	printf("\nTOP ACTIONS  sort: %s\n", model_sort_label(a->sort));
+	printf("\nTOP ACTIONS  sort: %s\n", model_sort_label(overview_ui.sort));
 	if (panel_note(s, PANEL_ACTIONS))
 		return;
 	printf("%10s %10s %8s %8s %9s  %s\n", "executions", "completed", "failed", "timeout",

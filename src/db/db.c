@@ -1,10 +1,8 @@
 /* Non-blocking libpq connection and pipelined batches. */
 #include "db/db.h"
-#include "db/session.h"
-
-#include <libpq-fe.h>
 
 #include <errno.h>
+#include <libpq-fe.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -12,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "db/session.h"
 
 double db_now(void)
 {

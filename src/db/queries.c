@@ -136,8 +136,8 @@ int queries_take_setup(struct caps *caps, int which, const PGresult *res, char *
 	return 0;
 }
 
-int queries_caps(const struct caps *caps, struct db_query *q, int *idx, char *names,
-                 size_t names_len)
+/* The relation names as an array literal: {a,b,...}. */
+static void rel_names_literal(char *names, size_t names_len)
 {
 	size_t off = 0;
 	off += (size_t)snprintf(names + off, names_len - off, "{");
@@ -146,7 +146,49 @@ int queries_caps(const struct caps *caps, struct db_query *q, int *idx, char *na
 		                        rel_names[r]);
 	if (off < names_len)
 		snprintf(names + off, names_len - off, "}");
+}
 
+/* TimescaleDB's continuous aggregates, its schemas, materialization ids. */
+static int caps_tsdb(const struct caps *caps, struct db_query *q, int *idx, int n)
+{
+	idx[n] = CQ_CAGGS;
+	q[n++] = (struct db_query){
+	    "SELECT view_name::text, materialized_only"
+	    " FROM timescaledb_information.continuous_aggregates"
+	    " WHERE view_schema = $1",
+	    1,
+	    {caps->schema},
+	};
+	/* Where the watermark functions live moved in 2.12. */
+	idx[n] = CQ_TSINFO;
+	q[n++] = (struct db_query){
+	    "SELECT (SELECT n.nspname FROM pg_catalog.pg_extension e"
+	    " JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
+	    " WHERE e.extname = 'timescaledb'),"
+	    " (SELECT n.nspname FROM pg_catalog.pg_proc p"
+	    " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+	    " WHERE p.proname = 'cagg_watermark' AND n.nspname IN"
+	    " ('_timescaledb_functions', '_timescaledb_internal')"
+	    " AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc t WHERE t.pronamespace = n.oid"
+	    " AND t.proname = 'to_timestamp')"
+	    " ORDER BY n.nspname = '_timescaledb_functions' DESC LIMIT 1)",
+	    0,
+	    {NULL},
+	};
+	idx[n] = CQ_MATIDS;
+	q[n++] = (struct db_query){
+	    "SELECT user_view_name::text, mat_hypertable_id"
+	    " FROM _timescaledb_catalog.continuous_agg WHERE user_view_schema = $1",
+	    1,
+	    {caps->schema},
+	};
+	return n;
+}
+
+int queries_caps(const struct caps *caps, struct db_query *q, int *idx, char *names,
+                 size_t names_len)
+{
+	rel_names_literal(names, names_len);
 	int n = 0;
 	idx[n] = CQ_RELATIONS;
 	q[n++] = (struct db_query){
@@ -175,40 +217,7 @@ int queries_caps(const struct caps *caps, struct db_query *q, int *idx, char *na
 	    0,
 	    {NULL},
 	};
-	if (caps->tsdb_version[0]) {
-		idx[n] = CQ_CAGGS;
-		q[n++] = (struct db_query){
-		    "SELECT view_name::text, materialized_only"
-		    " FROM timescaledb_information.continuous_aggregates"
-		    " WHERE view_schema = $1",
-		    1,
-		    {caps->schema},
-		};
-		/* Where the watermark functions live moved in 2.12. */
-		idx[n] = CQ_TSINFO;
-		q[n++] = (struct db_query){
-		    "SELECT (SELECT n.nspname FROM pg_catalog.pg_extension e"
-		    " JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
-		    " WHERE e.extname = 'timescaledb'),"
-		    " (SELECT n.nspname FROM pg_catalog.pg_proc p"
-		    " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-		    " WHERE p.proname = 'cagg_watermark' AND n.nspname IN"
-		    " ('_timescaledb_functions', '_timescaledb_internal')"
-		    " AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc t WHERE t.pronamespace = n.oid"
-		    " AND t.proname = 'to_timestamp')"
-		    " ORDER BY n.nspname = '_timescaledb_functions' DESC LIMIT 1)",
-		    0,
-		    {NULL},
-		};
-		idx[n] = CQ_MATIDS;
-		q[n++] = (struct db_query){
-		    "SELECT user_view_name::text, mat_hypertable_id"
-		    " FROM _timescaledb_catalog.continuous_agg WHERE user_view_schema = $1",
-		    1,
-		    {caps->schema},
-		};
-	}
-	return n;
+	return caps->tsdb_version[0] ? caps_tsdb(caps, q, idx, n) : n;
 }
 
 static enum rel_id rel_by_name(const char *name)

@@ -2,10 +2,6 @@
  * run `postgres` as our own child (so we hold its pid), talk to it only over
  * a Unix socket in that directory, and remove everything on stop. */
 #include "demo/cluster.h"
-#include "db/sqltext.h"
-#include "db/session.h"
-#include "util/arena.h"
-#include "util/err.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,26 +23,15 @@
 #include <sys/prctl.h>
 #endif
 
+#include "util/err.h"
+
 #define CLUSTER_PORT      5432
 #define START_TIMEOUT_MS  30000
 #define INITDB_TIMEOUT_MS 120000
 #define STOP_TIMEOUT_MS   5000
 #define LOG_NAME          "server.log"
 #define SOCKET_PATH_MAX   100 /* sun_path is 108 bytes; leave room for "/.s.PGSQL.5432" */
-#define NOT_FOUND_MSG                                                                              \
-	"PostgreSQL server binaries (initdb, postgres) not found; install the Debian package "     \
-	"postgresql"
-
 /* ---------------------------------------------------------------- helpers */
-
-/* Format into err, keeping only the first line and no trailing newline. */
-/* First line of a libpq message, without the trailing newline. */
-static const char *first_line(const char *msg, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s", msg ? msg : "");
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return buf;
-}
 
 static long now_ms(void)
 {
@@ -98,115 +83,6 @@ static void describe_status(int st, char *buf, size_t len)
 		snprintf(buf, len, "killed by signal %d", WTERMSIG(st));
 	else
 		snprintf(buf, len, "status %d", st);
-}
-
-/* ---------------------------------------------------------------- binaries */
-
-static bool is_exec(const char *dir, const char *name)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
-		return false;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-static bool has_server(const char *dir)
-{
-	return is_exec(dir, "initdb") && is_exec(dir, "postgres");
-}
-
-static bool take_dir(const char *dir, char *out, size_t len)
-{
-	if (!has_server(dir) || strlen(dir) >= len)
-		return false;
-	snprintf(out, len, "%s", dir);
-	return true;
-}
-
-static bool from_pg_config(char *out, size_t len)
-{
-	char line[PATH_MAX];
-	FILE *p = popen("pg_config --bindir 2>/dev/null", "r");
-	bool ok = false;
-
-	if (!p)
-		return false;
-	if (fgets(line, sizeof line, p)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		ok = take_dir(line, out, len);
-	}
-	pclose(p);
-	return ok;
-}
-
-/* "15" -> 15000, "9.6" -> 9006; -1 when the name is not a version. */
-static long version_key(const char *name)
-{
-	char *end;
-	long major = strtol(name, &end, 10);
-	long minor = 0;
-
-	if (end == name || major < 0)
-		return -1;
-	if (*end == '.') {
-		const char *p = end + 1;
-
-		minor = strtol(p, &end, 10);
-		if (end == p)
-			return -1;
-	}
-	return *end ? -1 : major * 1000 + minor;
-}
-
-static bool from_usr_lib(char *out, size_t len)
-{
-	const char *base = "/usr/lib/postgresql";
-	char best[PATH_MAX] = "";
-	long best_key = -1;
-	DIR *d = opendir(base);
-	struct dirent *e;
-
-	if (!d)
-		return false;
-	while ((e = readdir(d))) {
-		char bin[PATH_MAX];
-		long key = version_key(e->d_name);
-
-		if (key <= best_key)
-			continue;
-		if (snprintf(bin, sizeof bin, "%s/%s/bin", base, e->d_name) >= (int)sizeof bin)
-			continue;
-		if (has_server(bin)) {
-			best_key = key;
-			snprintf(best, sizeof best, "%s", bin);
-		}
-	}
-	closedir(d);
-	return best_key >= 0 && take_dir(best, out, len);
-}
-
-static bool from_path(char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL;
-	bool ok = false;
-
-	if (!path || !(copy = strdup(path)))
-		return false;
-	for (dir = strtok_r(copy, ":", &save); dir && !ok; dir = strtok_r(NULL, ":", &save))
-		ok = dir[0] == '/' && take_dir(dir, out, len);
-	free(copy);
-	return ok;
-}
-
-int cluster_find_bindir(char *out, size_t len, char *err, size_t errlen)
-{
-	if (from_pg_config(out, len) || from_usr_lib(out, len) || from_path(out, len))
-		return 0;
-	err_set(err, errlen, "%s", NOT_FOUND_MSG);
-	return -1;
 }
 
 /* ---------------------------------------------------------------- setup */
@@ -623,7 +499,7 @@ static void build_server_args(const struct cluster *c, const struct cluster_opts
 	a->argv[n] = NULL;
 }
 
-static void admin_conninfo(const struct cluster *c, char *buf, size_t len)
+void cluster_admin_conninfo(const struct cluster *c, char *buf, size_t len)
 {
 	snprintf(buf, len, "host=%s port=%d dbname=postgres user=%s connect_timeout=5", c->dir,
 	         c->port, CLUSTER_SUPERUSER);
@@ -656,7 +532,7 @@ static int wait_ready(struct cluster *c, off_t log_from, char *err, size_t errle
 	long start = now_ms(), deadline = start + START_TIMEOUT_MS;
 	int st;
 
-	admin_conninfo(c, ping, sizeof ping);
+	cluster_admin_conninfo(c, ping, sizeof ping);
 	for (;;) {
 		/* Older servers never say "ready": ping anyway after a while. */
 		bool ready = pid_file_ready(c) || now_ms() > start + 3000;
@@ -697,140 +573,6 @@ static int start_server(struct cluster *c, const struct cluster_opts *o, char *e
 	return wait_ready(c, from, err, errlen);
 }
 
-/* ---------------------------------------------------------------- SQL */
-
-static PGconn *connect_quiet(const char *conninfo, char *err, size_t errlen)
-{
-	PGconn *conn = PQconnectdb(conninfo);
-	char line[512];
-
-	if (!conn) {
-		err_set(err, errlen, "cannot connect: out of memory");
-		return NULL;
-	}
-	if (PQstatus(conn) != CONNECTION_OK) {
-		err_set(err, errlen, "cannot connect: %s",
-		        first_line(PQerrorMessage(conn), line, sizeof line));
-		PQfinish(conn);
-		return NULL;
-	}
-	session_quiet(conn);
-	return conn;
-}
-
-/* Run (possibly several) statements; the last result tells success. */
-static int run_sql(PGconn *conn, const char *sql, char *err, size_t errlen)
-{
-	PGresult *r = PQexec(conn, sql);
-	ExecStatusType s = PQresultStatus(r);
-	char line[512];
-	int rc = 0;
-
-	if (!r || (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY)) {
-		const char *msg = r ? PQresultErrorMessage(r) : "";
-
-		if (!msg[0])
-			msg = PQerrorMessage(conn);
-		err_set(err, errlen, "%s", first_line(msg, line, sizeof line));
-		rc = -1;
-	}
-	PQclear(r);
-	return rc;
-}
-
-/* Create `schema` when missing and put it first on the search_path. */
-static int use_schema(PGconn *conn, const char *schema, char *err, size_t errlen)
-{
-	char *id, *sql;
-	size_t len;
-	int rc;
-
-	if (!schema)
-		return 0;
-	char why[256];
-	id = session_quote(conn, schema, why, sizeof why);
-	if (!id) {
-		err_set(err, errlen, "bad schema name: %s", why);
-		return -1;
-	}
-	len = 2 * strlen(id) + 96;
-	sql = xmalloc(len);
-	snprintf(sql, len, "CREATE SCHEMA IF NOT EXISTS %s; SET search_path = %s, public", id, id);
-	rc = run_sql(conn, sql, err, errlen);
-	free(sql);
-	free(id);
-	return rc;
-}
-
-static int exec_in_schema(PGconn *conn, const char *schema, const char *sql, char *err,
-                          size_t errlen)
-{
-	if (use_schema(conn, schema, err, errlen) < 0)
-		return -1;
-	return run_sql(conn, sql, err, errlen);
-}
-
-static int create_database(const struct cluster *c, char *err, size_t errlen)
-{
-	char admin[PATH_MAX + 128], why[512];
-	PGconn *conn;
-	int rc;
-
-	admin_conninfo(c, admin, sizeof admin);
-	conn = connect_quiet(admin, why, sizeof why);
-	if (!conn) {
-		err_set(err, errlen, "server started but %s", why);
-		return -1;
-	}
-	rc = run_sql(conn, "CREATE DATABASE " CLUSTER_DBNAME, why, sizeof why);
-	PQfinish(conn);
-	if (rc < 0)
-		err_set(err, errlen, "cannot create database %s: %s", CLUSTER_DBNAME, why);
-	return rc;
-}
-
-int cluster_exec(const struct cluster *c, const char *schema, const char *sql, char *err,
-                 size_t errlen)
-{
-	PGconn *conn = connect_quiet(c->conninfo, err, errlen);
-	int rc;
-
-	if (!conn)
-		return -1;
-	rc = exec_in_schema(conn, schema, sql, err, errlen);
-	PQfinish(conn);
-	return rc;
-}
-
-/* Each step re-applies search_path: the SQL files may change it. */
-int cluster_load_attune(const struct cluster *c, const char *schema, bool workload, char *err,
-                        size_t errlen)
-{
-	char why[512];
-	const char *step = "loading the Attune schema";
-	PGconn *conn;
-	int rc;
-
-	if (!schema)
-		schema = "attune";
-	conn = connect_quiet(c->conninfo, err, errlen);
-	if (!conn)
-		return -1;
-	rc = exec_in_schema(conn, schema, sql_attune_plain, why, sizeof why);
-	if (rc == 0 && workload) {
-		step = "loading the demo workload";
-		rc = exec_in_schema(conn, schema, sql_demo_workload, why, sizeof why);
-	}
-	if (rc == 0 && workload) {
-		step = "populating the demo workload";
-		rc = exec_in_schema(conn, schema, "SELECT attune_demo.populate()", why, sizeof why);
-	}
-	PQfinish(conn);
-	if (rc < 0)
-		err_set(err, errlen, "%s: %s", step, why);
-	return rc;
-}
-
 /* ---------------------------------------------------------------- start and stop */
 
 int cluster_start(struct cluster *c, const struct cluster_opts *o, char *err, size_t errlen)
@@ -849,7 +591,7 @@ int cluster_start(struct cluster *c, const struct cluster_opts *o, char *err, si
 		fprintf(stderr, "attune-top: creating a temporary PostgreSQL cluster in %s\n",
 		        c->dir);
 	if (run_initdb(c, err, errlen) < 0 || write_conf(c, o, err, errlen) < 0 ||
-	    start_server(c, o, err, errlen) < 0 || create_database(c, err, errlen) < 0)
+	    start_server(c, o, err, errlen) < 0 || cluster_create_database(c, err, errlen) < 0)
 		goto fail;
 	if (!o->quiet)
 		fprintf(stderr, "attune-top: PostgreSQL is listening on %s (pid %d)\n", c->dir,

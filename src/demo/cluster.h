@@ -55,6 +55,11 @@ int cluster_exec(const struct cluster *c, const char *schema, const char *sql, c
 int cluster_load_attune(const struct cluster *c, const char *schema, bool workload, char *err,
                         size_t errlen);
 
+/* Inside the cluster module: the superuser's conninfo for the postgres
+ * database (cluster.c), and creating the cluster's database (cluster_sql.c). */
+void cluster_admin_conninfo(const struct cluster *c, char *buf, size_t len);
+int cluster_create_database(const struct cluster *c, char *err, size_t errlen);
+
 /* Stop the server (fast shutdown, then immediate after 5 s) and remove the
  * directory. Idempotent. */
 void cluster_stop(struct cluster *c);

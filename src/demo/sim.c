@@ -2,7 +2,6 @@
  * second. It never writes to the terminal (the dashboard owns it) and never
  * outlives its parent. */
 #include "demo/sim.h"
-#include "db/session.h"
 
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -15,6 +14,8 @@
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
+
+#include "db/session.h"
 
 #define SIM_APPNAME "attune-top-demo-sim"
 

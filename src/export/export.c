@@ -127,7 +127,7 @@ struct export_req {
 	bool progress;                    /* may print progress on stderr */
 };
 
-static char *sql_printf(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static char *sql_printf(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

@@ -312,6 +312,54 @@ bool timeline_needs_detail(const struct timeline *t)
 	             s->detail_key.rank != r->key.rank || strcmp(s->detail_key.tb, r->key.tb) != 0);
 }
 
+/* The count and the page, relative to the anchor when there is one. */
+static int batch_page(struct timeline *t, const char *qs, const char *cte, const char *ent,
+                      struct db_query *q, int n)
+{
+	bool anchored = t->have_anchor && t->move != TL_TOP && t->move != TL_END;
+	/* Keys may move the selection while this batch is in flight: remember
+	 * what it asked for. */
+	t->batch_move = t->have_anchor ? t->move : (t->move == TL_END ? TL_END : TL_TOP);
+	t->batch_place = t->place_sel;
+	t->move_pending = false;
+	if (anchored)
+		key_params(&t->anchor, t->p_time, sizeof t->p_time, t->p_rank, sizeof t->p_rank,
+		           t->p_stb, sizeof t->p_stb);
+	const char *a_time = anchored ? t->p_time : NULL, *a_rank = anchored ? t->p_rank : NULL,
+	           *a_tb = anchored ? t->p_stb : NULL;
+	t->sql[TQ_COUNT] = count_sql(t, qs, cte);
+	t->batch_index[n] = TQ_COUNT;
+	q[n++] = (struct db_query){
+	    t->sql[TQ_COUNT], 6, {ent, t->op_filter, t->field_filter, a_time, a_rank, a_tb}};
+	t->sql[TQ_PAGE] = page_sql(t, qs, cte);
+	t->batch_index[n] = TQ_PAGE;
+	q[n++] = (struct db_query){
+	    t->sql[TQ_PAGE], 6, {ent, t->op_filter, t->field_filter, a_time, a_rank, a_tb}};
+	return n;
+}
+
+/* The selected row's values and the entity's state at it. */
+static int batch_detail(struct timeline *t, const char *qs, const char *cte, const char *ent,
+                        struct db_query *q, int n)
+{
+	const struct tl_row *sel = selected(t);
+	if (!sel)
+		return n;
+	key_params(&sel->key, t->p_stime, sizeof t->p_stime, t->p_srank, sizeof t->p_srank,
+	           t->building->detail_key.tb, sizeof t->building->detail_key.tb);
+	t->building->detail_key = sel->key;
+	t->building->has_detail = true;
+	t->sql[TQ_DETAIL] = detail_sql(t, qs, cte);
+	t->batch_index[n] = TQ_DETAIL;
+	q[n++] = (struct db_query){
+	    t->sql[TQ_DETAIL], 4, {ent, t->p_stime, t->p_srank, t->building->detail_key.tb}};
+	t->sql[TQ_STATE] = state_sql(t, qs, cte);
+	t->batch_index[n] = TQ_STATE;
+	q[n++] = (struct db_query){
+	    t->sql[TQ_STATE], 4, {ent, t->p_stime, t->p_srank, t->building->detail_key.tb}};
+	return n;
+}
+
 int timeline_batch(struct timeline *t, const struct caps *caps, struct db_query *q)
 {
 	char cte[1024];
@@ -341,27 +389,7 @@ int timeline_batch(struct timeline *t, const struct caps *caps, struct db_query 
 	t->sql[TQ_LIFETIME] = lifetime_sql(t, qs, cte);
 	t->batch_index[n] = TQ_LIFETIME;
 	q[n++] = (struct db_query){t->sql[TQ_LIFETIME], 2, {ent, term}};
-
-	bool anchored = t->have_anchor && t->move != TL_TOP && t->move != TL_END;
-	/* Keys may move the selection while this batch is in flight: remember
-	 * what it asked for. */
-	t->batch_move = t->have_anchor ? t->move : (t->move == TL_END ? TL_END : TL_TOP);
-	t->batch_place = t->place_sel;
-	t->move_pending = false;
-	if (anchored)
-		key_params(&t->anchor, t->p_time, sizeof t->p_time, t->p_rank, sizeof t->p_rank,
-		           t->p_stb, sizeof t->p_stb);
-	const char *a_time = anchored ? t->p_time : NULL, *a_rank = anchored ? t->p_rank : NULL,
-	           *a_tb = anchored ? t->p_stb : NULL;
-	t->sql[TQ_COUNT] = count_sql(t, qs, cte);
-	t->batch_index[n] = TQ_COUNT;
-	q[n++] = (struct db_query){
-	    t->sql[TQ_COUNT], 6, {ent, t->op_filter, t->field_filter, a_time, a_rank, a_tb}};
-	t->sql[TQ_PAGE] = page_sql(t, qs, cte);
-	t->batch_index[n] = TQ_PAGE;
-	q[n++] = (struct db_query){
-	    t->sql[TQ_PAGE], 6, {ent, t->op_filter, t->field_filter, a_time, a_rank, a_tb}};
-
+	n = batch_page(t, qs, cte, ent, q, n);
 	if (caps->notify && !t->listening && t->spec.type == ENTITY_EXECUTION) {
 		/* A notification refreshes the open timeline at once. */
 		t->listening = true;
@@ -370,24 +398,7 @@ int timeline_batch(struct timeline *t, const struct caps *caps, struct db_query 
 		t->batch_index[n] = TQ_LISTEN;
 		q[n++] = (struct db_query){"LISTEN execution_created", 0, {NULL}};
 	}
-	const struct tl_row *sel = selected(t);
-	if (sel) {
-		key_params(&sel->key, t->p_stime, sizeof t->p_stime, t->p_srank, sizeof t->p_srank,
-		           t->building->detail_key.tb, sizeof t->building->detail_key.tb);
-		t->building->detail_key = sel->key;
-		t->building->has_detail = true;
-		t->sql[TQ_DETAIL] = detail_sql(t, qs, cte);
-		t->batch_index[n] = TQ_DETAIL;
-		q[n++] =
-		    (struct db_query){t->sql[TQ_DETAIL],
-		                      4,
-		                      {ent, t->p_stime, t->p_srank, t->building->detail_key.tb}};
-		t->sql[TQ_STATE] = state_sql(t, qs, cte);
-		t->batch_index[n] = TQ_STATE;
-		q[n++] = (struct db_query){
-		    t->sql[TQ_STATE], 4, {ent, t->p_stime, t->p_srank, t->building->detail_key.tb}};
-	}
-	return n;
+	return batch_detail(t, qs, cte, ent, q, n);
 }
 
 static const char *dup(struct tl_snapshot *s, const PGresult *r, int row, int col)

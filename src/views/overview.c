@@ -157,7 +157,7 @@ static void overview_finish(struct app *a)
 	a->caps.clock_offset_us = s->server_now_us - app_realtime_us();
 	mark_missing(a, s);
 	snapshot_finish(s);
-	snapshot_sort_actions(s, a->sort);
+	snapshot_sort_actions(s, overview_ui.sort);
 	/* A screen that would look the same is not drawn again (most
 	 * refreshes of a quiet system). */
 	bool redraw = a->redraw || a->stale || !a->snap || !snapshot_same_view(a->snap, s);
@@ -242,10 +242,10 @@ static bool overview_key(struct app *a, enum key_action act)
 		drill_down(a);
 		break;
 	case ACT_SORT:
-		a->sort = (enum action_sort)((a->sort + 1) % SORT_COUNT);
+		overview_ui.sort = (enum action_sort)((overview_ui.sort + 1) % SORT_COUNT);
 		if (a->snap)
-			snapshot_sort_actions(a->snap, a->sort);
-		app_message(a, "top actions sorted by %s", model_sort_label(a->sort));
+			snapshot_sort_actions(a->snap, overview_ui.sort);
+		app_message(a, "top actions sorted by %s", model_sort_label(overview_ui.sort));
 		break;
 	default:
 		return false;
@@ -258,9 +258,8 @@ static bool overview_key(struct app *a, enum key_action act)
  * $ATTUNE_TOP_EXPORT_DIR or the current directory, in the background. */
 static void overview_export(struct app *a)
 {
-	static const char *const names[F_COUNT] = {"execution_throughput_hourly", "workers",
-	                                           "execution_status_hourly"};
-	export_bg_start(a, names[overview_ui.focus], a->range_hours, a->filter, NULL);
+	export_bg_start(a, overview_export_name(overview_ui.focus), a->range_hours, a->filter,
+	                NULL);
 }
 
 const struct view_ops overview_view = {

@@ -2,6 +2,8 @@
 #ifndef ATTUNE_OVERVIEW_H
 #define ATTUNE_OVERVIEW_H
 
+#include "model/model.h"
+
 struct app;
 
 /* The tables that take the focus, in Tab order. */
@@ -13,6 +15,7 @@ enum focus {
 };
 
 struct overview_ui {
+	enum action_sort sort; /* order of the top actions */
 	enum focus focus;
 	int sel[F_COUNT], top[F_COUNT]; /* selection and scroll per table */
 	int rows[F_COUNT];              /* visible body rows at the last draw */
@@ -23,5 +26,7 @@ extern struct overview_ui overview_ui;
 
 /* Draw the panels between lines top and bottom (views/overview_panels.c). */
 void overview_draw(struct app *a, int top, int bottom);
+/* What 'e' exports while panel f has the focus (from the panel table). */
+const char *overview_export_name(enum focus f);
 
 #endif

@@ -206,7 +206,8 @@ static void draw_actions(struct app *a, struct rect r)
 {
 	const struct snapshot *s = a->snap;
 	char t[96], pct[16], num[32];
-	snprintf(t, sizeof t, "Top actions (%d), sort: %s", s->nactions, model_sort_label(a->sort));
+	snprintf(t, sizeof t, "Top actions (%d), sort: %s", s->nactions,
+	         model_sort_label(overview_ui.sort));
 	title(r, t, overview_ui.focus == F_ACTIONS);
 	if (panel_unavailable(s, PANEL_ACTIONS, r) || r.h < 2)
 		return;
@@ -396,13 +397,19 @@ static void draw_changes(struct app *a, struct rect r)
 
 /* ------------------------------------------------------------ layout */
 
-/* One row per panel, top to bottom: the rows it needs and how it draws. */
+/* One row per panel, top to bottom: the rows it needs, how it draws, the
+ * focus it takes (F_COUNT: none) and what 'e' exports while it has it. */
 static const struct {
 	struct layout_need need;
 	void (*draw)(struct app *a, struct rect r);
+	enum focus focus;
+	const char *export;
 } panels[] = {
-    {{2, 7}, draw_throughput}, {{2, 5}, draw_status},  {{3, 0}, draw_actions},
-    {{3, 0}, draw_workers},    {{3, 0}, draw_changes},
+    {{2, 7}, draw_throughput, F_COUNT, NULL},
+    {{2, 5}, draw_status, F_COUNT, NULL},
+    {{3, 0}, draw_actions, F_ACTIONS, "execution_throughput_hourly"},
+    {{3, 0}, draw_workers, F_WORKERS, "workers"},
+    {{3, 0}, draw_changes, F_CHANGES, "execution_status_hourly"},
 };
 #define PANEL_N ((int)(sizeof panels / sizeof *panels))
 
@@ -436,4 +443,12 @@ void overview_draw(struct app *a, int top, int bottom)
 		panels[i].draw(a, (struct rect){y, 0, h[i], COLS});
 		y += h[i];
 	}
+}
+
+const char *overview_export_name(enum focus f)
+{
+	for (int i = 0; i < PANEL_N; i++)
+		if (panels[i].focus == f)
+			return panels[i].export;
+	return NULL;
 }
