@@ -8,6 +8,42 @@
 #include "db/queries.h"
 #include "util/arena.h"
 
+/* The queries, in batch order. */
+enum overview_query {
+	OQ_NOW = 0,
+	OQ_EXEC_SERIES,    /* bucket × action: executions created */
+	OQ_STATUS_BUCKETS, /* bucket × status: transitions */
+	OQ_STATUS_ACTIONS, /* action: completed / failed / timeout */
+	OQ_EVENTS,         /* bucket: events */
+	OQ_ENFORCEMENTS,   /* bucket: enforcements */
+	OQ_WORKERS,        /* live workers + transitions in range */
+	OQ_CHANGES,        /* recent execution status changes */
+	OQ_INFLIGHT,       /* live executions in non-terminal statuses */
+	OQ_WATERMARK,      /* earliest watermark of the aggregates with a tail */
+	OQ_COUNT,
+};
+
+/* Result columns, in SELECT order. */
+enum { C_NOW_US };
+enum { C_SER_BUCKET, C_SER_KEY, C_SER_COUNT }; /* bucket, action or status, count */
+enum { C_VOL_BUCKET, C_VOL_COUNT };            /* events, enforcements */
+enum { C_SA_ACTION, C_SA_COMPLETED, C_SA_FAILED, C_SA_TIMEOUT };
+enum {
+	C_WK_ID,
+	C_WK_NAME,
+	C_WK_TYPE,
+	C_WK_ROLE,
+	C_WK_STATUS,
+	C_WK_HOST,
+	C_WK_PORT,
+	C_WK_HEARTBEAT_AGE, /* seconds, NULL when never */
+	C_WK_TRANSITIONS,   /* NULL when worker_status_hourly is missing */
+	C_WK_RECENT,        /* transitions in the current and previous hour */
+};
+enum { C_CH_TIME_US, C_CH_EXECUTION, C_CH_ACTION, C_CH_OLD, C_CH_NEW };
+enum { C_IF_STATUS, C_IF_COUNT };
+enum { C_WM_THROUGH };
+
 /* Bucketed queries read [$1, $3): the whole range once, or only the buckets
  * that can still change ($3 = 'Infinity'), see queries_overview. They group
  * by bucket, not by its epoch, and take the epoch with date_part (float8,
@@ -298,26 +334,38 @@ static void lost_nothing(struct snapshot *s, bool missing, const char *why)
 
 /* ------------------------------------------------------------ the table */
 
-const struct overview_def overview_defs[OQ_COUNT] = {
-    [OQ_NOW] = {"now", REL_COUNT, PANEL_COUNT, false, sql_now, take_now, lost_nothing},
+const struct overview_def overview_defs[] = {
+    [OQ_NOW] = {"now", REL_COUNT, PANEL_COUNT, false, OQP_NONE, sql_now, take_now, lost_nothing},
     [OQ_EXEC_SERIES] = {"executions", REL_EXECUTION_THROUGHPUT_HOURLY, PANEL_THROUGHPUT, true,
-                        sql_exec_series, take_exec_series, lost_exec_series},
-    [OQ_STATUS_BUCKETS] = {"statuses", REL_EXECUTION_STATUS_HOURLY, PANEL_STATUS, true,
+                        OQP_RANGE, sql_exec_series, take_exec_series, lost_exec_series},
+    [OQ_STATUS_BUCKETS] = {"statuses", REL_EXECUTION_STATUS_HOURLY, PANEL_STATUS, true, OQP_RANGE,
                            sql_status_buckets, take_status_buckets, lost_status_buckets},
     [OQ_STATUS_ACTIONS] = {"action statuses", REL_EXECUTION_STATUS_HOURLY, PANEL_ACTIONS, true,
-                           sql_status_actions, take_status_actions, NULL},
-    [OQ_EVENTS] = {"events", REL_EVENT_VOLUME_HOURLY, PANEL_THROUGHPUT, true, sql_events,
+                           OQP_RANGE, sql_status_actions, take_status_actions, NULL},
+    [OQ_EVENTS] = {"events", REL_EVENT_VOLUME_HOURLY, PANEL_THROUGHPUT, true, OQP_RANGE, sql_events,
                    take_events, lost_events},
     [OQ_ENFORCEMENTS] = {"enforcements", REL_ENFORCEMENT_VOLUME_HOURLY, PANEL_THROUGHPUT, true,
-                         sql_enforcements, take_enforcements, lost_enforcements},
-    [OQ_WORKERS] = {"workers", REL_WORKER, PANEL_WORKERS, false, sql_workers, take_workers, NULL},
-    [OQ_CHANGES] = {"changes", REL_EXECUTION_HISTORY, PANEL_CHANGES, false, sql_changes,
+                         OQP_RANGE, sql_enforcements, take_enforcements, lost_enforcements},
+    [OQ_WORKERS] = {"workers", REL_WORKER, PANEL_WORKERS, false, OQP_SINCE, sql_workers,
+                    take_workers, NULL},
+    [OQ_CHANGES] = {"changes", REL_EXECUTION_HISTORY, PANEL_CHANGES, false, OQP_SINCE, sql_changes,
                     take_changes, NULL},
-    [OQ_INFLIGHT] = {"in flight", REL_EXECUTION, PANEL_COUNT, false, sql_inflight, take_inflight,
-                     lost_inflight},
-    [OQ_WATERMARK] = {"watermark", REL_COUNT, PANEL_COUNT, false, queries_watermark_sql,
+    [OQ_INFLIGHT] = {"in flight", REL_EXECUTION, PANEL_COUNT, false, OQP_INFLIGHT, sql_inflight,
+                     take_inflight, lost_inflight},
+    [OQ_WATERMARK] = {"watermark", REL_COUNT, PANEL_COUNT, false, OQP_NONE, queries_watermark_sql,
                       take_watermark, lost_nothing},
 };
+
+const int overview_count = OQ_COUNT;
+_Static_assert(OQ_COUNT <= OQ_MAX, "OQ_MAX holds every overview query");
+
+int overview_query(const char *name)
+{
+	for (int i = 0; i < OQ_COUNT; i++)
+		if (strcmp(overview_defs[i].name, name) == 0)
+			return i;
+	return -1;
+}
 
 void queries_build(struct query_set *qs, const struct caps *caps)
 {
@@ -344,11 +392,11 @@ int queries_overview(const struct query_set *qs, const struct overview_params *p
 		if (!qs->sql[i])
 			continue;
 		struct db_query d = {qs->sql[i], 2, {p->range_start, p->filter}};
-		if (i == OQ_NOW || i == OQ_WATERMARK) {
+		if (overview_defs[i].params == OQP_NONE) {
 			d.nparams = 0;
-		} else if (i == OQ_INFLIGHT) {
+		} else if (overview_defs[i].params == OQP_INFLIGHT) {
 			d.params[0] = p->inflight;
-		} else if (overview_defs[i].bucketed) {
+		} else if (overview_defs[i].params == OQP_RANGE) {
 			d.nparams = 3;
 			d.params[0] = p->live_start;
 			d.params[2] = "Infinity";

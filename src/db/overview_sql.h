@@ -1,6 +1,7 @@
 /* The overview's queries: one descriptor per query (the relation it needs,
- * the panel it feeds, bucketed or not, its SQL, how its rows are taken),
- * with its result columns named next to it. Adding a query is one entry. */
+ * the panel it feeds, bucketed or not, its SQL, how its rows are taken);
+ * their result columns are named next to the SQL in overview_sql.c.
+ * Adding a query is one entry there, and nothing here. */
 #ifndef ATTUNE_OVERVIEW_SQL_H
 #define ATTUNE_OVERVIEW_SQL_H
 
@@ -10,57 +11,38 @@
 #include "model/model.h"
 #include "model/rowset.h"
 
-enum overview_query {
-	OQ_NOW = 0,
-	OQ_EXEC_SERIES,    /* bucket × action: executions created */
-	OQ_STATUS_BUCKETS, /* bucket × status: transitions */
-	OQ_STATUS_ACTIONS, /* action: completed / failed / timeout */
-	OQ_EVENTS,         /* bucket: events */
-	OQ_ENFORCEMENTS,   /* bucket: enforcements */
-	OQ_WORKERS,        /* live workers + transitions in range */
-	OQ_CHANGES,        /* recent execution status changes */
-	OQ_INFLIGHT,       /* live executions in non-terminal statuses */
-	OQ_WATERMARK,      /* earliest watermark of the aggregates with a tail */
-	OQ_COUNT,
+/* What a query's parameters are (see queries_overview). */
+enum oq_params {
+	OQP_NONE = 0, /* none */
+	OQP_RANGE,    /* bucketed: [$1, $3) and the filter $2 */
+	OQP_SINCE,    /* $1 range start, $2 filter */
+	OQP_INFLIGHT, /* $1 the in-flight statuses, $2 filter */
 };
-
-/* Result columns, in SELECT order. */
-enum { C_NOW_US };
-enum { C_SER_BUCKET, C_SER_KEY, C_SER_COUNT }; /* bucket, action or status, count */
-enum { C_VOL_BUCKET, C_VOL_COUNT };            /* events, enforcements */
-enum { C_SA_ACTION, C_SA_COMPLETED, C_SA_FAILED, C_SA_TIMEOUT };
-enum {
-	C_WK_ID,
-	C_WK_NAME,
-	C_WK_TYPE,
-	C_WK_ROLE,
-	C_WK_STATUS,
-	C_WK_HOST,
-	C_WK_PORT,
-	C_WK_HEARTBEAT_AGE, /* seconds, NULL when never */
-	C_WK_TRANSITIONS,   /* NULL when worker_status_hourly is missing */
-	C_WK_RECENT,        /* transitions in the current and previous hour */
-};
-enum { C_CH_TIME_US, C_CH_EXECUTION, C_CH_ACTION, C_CH_OLD, C_CH_NEW };
-enum { C_IF_STATUS, C_IF_COUNT };
-enum { C_WM_THROUGH };
 
 struct overview_def {
 	const char *name;
 	enum rel_id needs;                  /* REL_COUNT: none */
 	enum panel_id panel;                /* what it feeds; PANEL_COUNT: the header */
 	bool bucketed;                      /* reads hourly buckets: split into settled and live */
+	enum oq_params params;              /* what its parameters are */
 	char *(*sql)(const struct caps *c); /* malloc'd, or NULL when it cannot run */
 	void (*take)(struct snapshot *s, const struct rowset *r);
 	/* Its data is unavailable (NULL: the panel's note says why). */
 	void (*lost)(struct snapshot *s, bool missing, const char *why);
 };
 
-extern const struct overview_def overview_defs[OQ_COUNT];
+/* The queries in batch order (the server's clock first). */
+extern const struct overview_def overview_defs[];
+extern const int overview_count;
+/* Most queries the table may hold. */
+#define OQ_MAX 16
+
+/* A query's index by its name, -1 when there is none. */
+int overview_query(const char *name);
 
 /* The overview's SQL for this connection (built by queries_build). */
 struct query_set {
-	char *sql[OQ_COUNT]; /* NULL when a relation it needs is missing */
+	char *sql[OQ_MAX]; /* NULL when a relation it needs is missing */
 };
 void queries_build(struct query_set *qs, const struct caps *caps);
 void queries_free(struct query_set *qs);
@@ -79,7 +61,7 @@ struct overview_params {
 /* Marks an index in idx[] as the settled part of a bucketed query. */
 #define OQ_SETTLED 0x100
 /* Most queries one overview batch holds. */
-#define OQ_BATCH_MAX (2 * OQ_COUNT)
+#define OQ_BATCH_MAX (2 * OQ_MAX)
 
 /* Fill q[] (room for OQ_BATCH_MAX) with the overview batch; idx[i] says
  * which overview_query q[i] is, OR'ed with OQ_SETTLED for settled parts.

@@ -151,7 +151,7 @@ int64_t model_status_total(const struct snapshot *s, const char *status);
 
 /* A snapshot for the range that starts at range_start (epoch seconds);
  * est_now_us is the estimated server clock, corrected by the server's own
- * now() when that result arrives (OQ_NOW comes first in every batch). */
+ * now() when that result arrives (it comes first in every batch). */
 struct snapshot *snapshot_new(long range_hours, int64_t range_start, int64_t est_now_us,
                               const char *filter);
 void snapshot_free(struct snapshot *s);

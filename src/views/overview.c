@@ -117,7 +117,7 @@ static int overview_refresh(struct app *a)
 static void mark_missing(struct app *a, struct snapshot *s)
 {
 	char why[320];
-	for (int q = 0; q < OQ_COUNT; q++) {
+	for (int q = 0; q < overview_count; q++) {
 		enum rel_id rel = overview_defs[q].needs;
 		if (a->qs.sql[q] || rel == REL_COUNT)
 			continue;
@@ -274,5 +274,5 @@ const struct view_ops overview_view = {
     .draw = overview_draw,
     .key = overview_key,
     .export = overview_export,
-    .print = batch_print_overview,
+    .print = overview_print,
 };

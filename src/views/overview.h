@@ -26,6 +26,8 @@ extern struct overview_ui overview_ui;
 
 /* Draw the panels between lines top and bottom (views/overview_panels.c). */
 void overview_draw(struct app *a, int top, int bottom);
+/* A batch-mode frame: the header, then every panel. */
+void overview_print(struct app *a);
 /* What 'e' exports while panel f has the focus (from the panel table). */
 const char *overview_export_name(enum focus f);
 

@@ -1,7 +1,10 @@
-/* The overview's five panels (throughput, status, actions, workers, changes) and their layout. */
+/* The overview's panels (throughput, status, actions, workers, changes): one table row
+ * each with its heights, curses drawing, batch frame, focus and export. */
+#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
+#include "batch/render_text.h"
 #include "term/draw.h"
 #include "term/layout.h"
 #include "util/fmt.h"
@@ -395,6 +398,134 @@ static void draw_changes(struct app *a, struct rect r)
 		put(r.y + 2, r.x, r.w, theme.attr[R_DIM], "no status changes in range");
 }
 
+/* ------------------------------------------------------------ batch frames */
+
+#define SPARK_MAX_COLS 120
+
+static bool panel_note(const struct snapshot *s, enum panel_id p)
+{
+	if (!s->panel[p].missing && !s->panel[p].failed)
+		return false;
+	printf("(unavailable: %s)\n", s->panel[p].note);
+	return true;
+}
+
+static void print_series(const char *name, const int64_t *v, int n, int group, bool ascii)
+{
+	int64_t cols[SPARK_MAX_COLS + 1], mn, mx, last, tot;
+	char line[4 * SPARK_MAX_COLS + 8];
+	int nc = spark_reduce(v, n, group, cols, SPARK_MAX_COLS + 1);
+	int known = spark_stats(v, n, &mn, &mx, &last, &tot);
+	spark_render(line, cols, nc, ascii);
+	if (!known)
+		printf("%-13s %9s %9s %9s %10s  %s\n", name, "-", "-", "-", "n/a", line);
+	else
+		printf("%-13s %9lld %9lld %9lld %10lld  %s\n", name, (long long)mn, (long long)mx,
+		       (long long)last, (long long)tot, line);
+}
+
+static void print_throughput(const struct app *a, const struct snapshot *s)
+{
+	(void)a;
+	bool ascii = !tw_utf8();
+	int group = spark_group(s->nbuckets, SPARK_MAX_COLS);
+	printf("\nTHROUGHPUT  1 column = %dh\n", group);
+	printf("%-13s %9s %9s %9s %10s  %s\n", "series", "min", "max", "last", "total",
+	       "sparkline");
+	print_series("executions", s->exec_created, s->nbuckets, group, ascii);
+	print_series("events", s->events, s->nbuckets, group, ascii);
+	print_series("enforcements", s->enforcements, s->nbuckets, group, ascii);
+	print_series("completed", s->completed, s->nbuckets, group, ascii);
+	print_series("failed", s->failed, s->nbuckets, group, ascii);
+	if (s->panel[PANEL_THROUGHPUT].note[0])
+		printf("(unavailable: %s)\n", s->panel[PANEL_THROUGHPUT].note);
+}
+
+static void print_status(const struct app *a, const struct snapshot *s)
+{
+	(void)a;
+	int64_t num, den;
+	char pct[16], buf[TEXT_MAX];
+	present_failure(s, &num, &den);
+	fmt_pct(pct, sizeof pct, num, den);
+	printf("\nSTATUS BREAKDOWN  failure rate %s (%lld/%lld)\n", pct, (long long)num,
+	       (long long)den);
+	if (panel_note(s, PANEL_STATUS))
+		return;
+	printf("%10s %7s  %s\n", "count", "share", "status");
+	for (int i = 0; i < s->nstatuses; i++) {
+		fmt_pct(pct, sizeof pct, s->statuses[i].total, s->total_transitions);
+		printf("%10lld %7s  %s\n", (long long)s->statuses[i].total, pct,
+		       text_clean(s->statuses[i].status, buf, sizeof buf));
+	}
+}
+
+static void print_actions(const struct app *a, const struct snapshot *s)
+{
+	char pct[16], buf[TEXT_MAX];
+	printf("\nTOP ACTIONS  sort: %s\n", model_sort_label(overview_ui.sort));
+	if (panel_note(s, PANEL_ACTIONS))
+		return;
+	printf("%10s %10s %8s %8s %9s  %s\n", "executions", "completed", "failed", "timeout",
+	       "failure%", "action");
+	for (int i = 0; i < s->nactions; i++) {
+		const struct action_row *r = &s->actions[i];
+		fmt_pct(pct, sizeof pct, r->failed + r->timeout,
+		        r->completed + r->failed + r->timeout);
+		printf("%10lld %10lld %8lld %8lld %9s  %s\n", (long long)r->executions,
+		       (long long)r->completed, (long long)r->failed, (long long)r->timeout, pct,
+		       text_clean(r->ref, buf, sizeof buf));
+	}
+}
+
+static void print_workers(const struct app *a, const struct snapshot *s)
+{
+	(void)a;
+	char age[32], hp[600], b1[TEXT_MAX], b2[256], b3[64], b4[64], b5[64];
+	printf("\nWORKERS\n");
+	if (panel_note(s, PANEL_WORKERS))
+		return;
+	printf("%6s %-10s %-8s %-10s %9s %11s %-14s %-22s %s\n", "id", "status", "role", "type",
+	       "heartbeat", "transitions", "flags", "host:port", "name");
+	for (int i = 0; i < s->nworkers; i++) {
+		const struct worker_row *w = &s->workers[i];
+		if (w->has_heartbeat)
+			fmt_age(age, sizeof age, w->heartbeat_age);
+		else
+			snprintf(age, sizeof age, "-");
+		snprintf(hp, sizeof hp, "%s:%d", w->host ? w->host : "-", w->port);
+		char flags[32];
+		snprintf(flags, sizeof flags, "%s%s%s", present_worker_stale(w) ? "stale" : "",
+		         present_worker_stale(w) && present_worker_flapping(w) ? "," : "",
+		         present_worker_flapping(w) ? "flapping" : "");
+		char tr[24];
+		printf("%6lld %-10s %-8s %-10s %9s %11s %-14s %-22s %s\n", (long long)w->id,
+		       text_clean(w->status, b3, sizeof b3), text_clean(w->role, b4, sizeof b4),
+		       text_clean(w->type, b5, sizeof b5), age,
+		       w->transitions < 0 ? "-" : text_total(tr, w->transitions),
+		       flags[0] ? flags : "-", text_clean(hp, b2, sizeof b2),
+		       text_clean(w->name, b1, sizeof b1));
+	}
+}
+
+static void print_changes(const struct app *a, const struct snapshot *s)
+{
+	(void)a;
+	char ts[40], b1[TEXT_MAX], b2[128], b3[128];
+	printf("\nRECENT STATUS CHANGES\n");
+	if (panel_note(s, PANEL_CHANGES))
+		return;
+	printf("%-27s %10s %-12s %-12s %s\n", "time", "execution", "old", "new", "action");
+	int n = s->nchanges < 20 ? s->nchanges : 20;
+	for (int i = 0; i < n; i++) {
+		const struct change_row *c = &s->changes[i];
+		fmt_iso_utc(ts, sizeof ts, c->time_us, true);
+		printf("%-27s %10lld %-12s %-12s %s\n", ts, (long long)c->id,
+		       text_clean(c->old_status, b2, sizeof b2),
+		       text_clean(c->new_status, b3, sizeof b3), text_clean(c->ref, b1, sizeof b1));
+	}
+}
+
 /* ------------------------------------------------------------ layout */
 
 /* One row per panel, top to bottom: the rows it needs, how it draws, the
@@ -402,14 +533,15 @@ static void draw_changes(struct app *a, struct rect r)
 static const struct {
 	struct layout_need need;
 	void (*draw)(struct app *a, struct rect r);
+	void (*print)(const struct app *a, const struct snapshot *s); /* batch mode */
 	enum focus focus;
 	const char *export;
 } panels[] = {
-    {{2, 7}, draw_throughput, F_COUNT, NULL},
-    {{2, 5}, draw_status, F_COUNT, NULL},
-    {{3, 0}, draw_actions, F_ACTIONS, "execution_throughput_hourly"},
-    {{3, 0}, draw_workers, F_WORKERS, "workers"},
-    {{3, 0}, draw_changes, F_CHANGES, "execution_status_hourly"},
+    {{2, 7}, draw_throughput, print_throughput, F_COUNT, NULL},
+    {{2, 5}, draw_status, print_status, F_COUNT, NULL},
+    {{3, 0}, draw_actions, print_actions, F_ACTIONS, "execution_throughput_hourly"},
+    {{3, 0}, draw_workers, print_workers, F_WORKERS, "workers"},
+    {{3, 0}, draw_changes, print_changes, F_CHANGES, "execution_status_hourly"},
 };
 #define PANEL_N ((int)(sizeof panels / sizeof *panels))
 
@@ -451,4 +583,14 @@ const char *overview_export_name(enum focus f)
 		if (panels[i].focus == f)
 			return panels[i].export;
 	return NULL;
+}
+
+void overview_print(struct app *a)
+{
+	const struct snapshot *s = a->snap;
+	batch_print_header(a, s);
+	for (int i = 0; i < PANEL_N; i++)
+		panels[i].print(a, s);
+	printf("\n");
+	fflush(stdout);
 }

@@ -24,15 +24,18 @@ static const char *table_cell(const void *impl, int row, int col)
 	return t->cells[row * t->ncols + col];
 }
 
-static void take(struct snapshot *s, int q, int ncols, int nrows, const char *const *cells)
+static void take(struct snapshot *s, const char *query, int ncols, int nrows,
+                 const char *const *cells)
 {
+	int q = overview_query(query);
 	struct table t = {ncols, cells};
 	struct rowset rs = {.ok = true, .nrows = nrows, .impl = &t, .cell = table_cell};
 	overview_take(s, q, &rs);
 }
 
-static void fail(struct snapshot *s, int q, const char *error)
+static void fail(struct snapshot *s, const char *query, const char *error)
 {
+	int q = overview_query(query);
 	struct rowset rs = {.ok = false, .error = error, .cell = table_cell};
 	overview_take(s, q, &rs);
 }
@@ -52,9 +55,9 @@ static void fill_live(struct snapshot *s)
 	const char *exec[] = {bucket[3], "core.echo", "5", bucket[3], "core.http", "2"};
 	const char *status[] = {bucket[3], "completed", "4", bucket[3], "failed", "1"};
 	const char *actions[] = {"core.echo", "4", "1", "0"};
-	take(s, OQ_EXEC_SERIES, 3, 2, exec);
-	take(s, OQ_STATUS_BUCKETS, 3, 2, status);
-	take(s, OQ_STATUS_ACTIONS, 4, 1, actions);
+	take(s, "executions", 3, 2, exec);
+	take(s, "statuses", 3, 2, status);
+	take(s, "action statuses", 4, 1, actions);
 }
 
 static void fill_settled(struct snapshot *s)
@@ -62,9 +65,9 @@ static void fill_settled(struct snapshot *s)
 	const char *exec[] = {bucket[0], "core.echo", "10", bucket[1], "core.noop", "7"};
 	const char *status[] = {bucket[0], "completed", "9", bucket[1], "timeout", "2"};
 	const char *events[] = {bucket[0], "3", bucket[2], "4"};
-	take(s, OQ_EXEC_SERIES, 3, 2, exec);
-	take(s, OQ_STATUS_BUCKETS, 3, 2, status);
-	take(s, OQ_EVENTS, 2, 2, events);
+	take(s, "executions", 3, 2, exec);
+	take(s, "statuses", 3, 2, status);
+	take(s, "events", 2, 2, events);
 }
 
 static struct action_row *action(struct snapshot *s, const char *ref)
@@ -83,11 +86,11 @@ static void test_take(void)
 	const char *workers[] = {"1",        "w-1", "python", "action", "active", "h",  "8080",
 	                         "2.5",      "3",   "1",      "2",      "w-2",    NULL, NULL,
 	                         "inactive", NULL,  NULL,     NULL,     NULL,     NULL};
-	take(s, OQ_WORKERS, 10, 2, workers);
+	take(s, "workers", 10, 2, workers);
 	const char *inflight[] = {"running", "3", "scheduled", "2"};
-	take(s, OQ_INFLIGHT, 2, 2, inflight);
+	take(s, "in flight", 2, 2, inflight);
 	const char *outside[] = {"1000", "core.echo", "100"};
-	take(s, OQ_EXEC_SERIES, 3, 1, outside);
+	take(s, "executions", 3, 1, outside);
 	snapshot_finish(s);
 	is_int(s->exec_created[3], 7, "executions of the current hour");
 	is_int(s->total_exec, 7, "a bucket outside the range is not in the series");
@@ -111,8 +114,8 @@ static void test_take(void)
 static void test_failed(void)
 {
 	struct snapshot *s = range();
-	fail(s, OQ_WORKERS, "ERROR:  canceling statement due to statement timeout\nDETAIL: x");
-	fail(s, OQ_EVENTS, "boom");
+	fail(s, "workers", "ERROR:  canceling statement due to statement timeout\nDETAIL: x");
+	fail(s, "events", "boom");
 	snapshot_finish(s);
 	ok(s->panel[PANEL_WORKERS].failed && !s->panel[PANEL_WORKERS].missing,
 	   "a failed query marks its panel failed");
@@ -152,23 +155,23 @@ static void test_same_view(void)
 	const char *w3[] = {"1", "w", NULL, NULL, "active", NULL, NULL, "3.0", "0", "0"};
 	fill_live(a);
 	fill_live(b);
-	take(a, OQ_WORKERS, 10, 1, w1);
-	take(b, OQ_WORKERS, 10, 1, w2);
+	take(a, "workers", 10, 1, w1);
+	take(b, "workers", 10, 1, w2);
 	snapshot_finish(a);
 	snapshot_finish(b);
 	ok(snapshot_same_view(a, b), "ages shown alike (2s) are the same view");
 	snapshot_free(b);
 	b = range();
 	fill_live(b);
-	take(b, OQ_WORKERS, 10, 1, w3);
+	take(b, "workers", 10, 1, w3);
 	snapshot_finish(b);
 	ok(!snapshot_same_view(a, b), "an age shown differently (3s) is not");
 	snapshot_free(b);
 	b = range();
 	fill_live(b);
 	const char *more[] = {bucket[2], "core.echo", "1"};
-	take(b, OQ_EXEC_SERIES, 3, 1, more);
-	take(b, OQ_WORKERS, 10, 1, w1);
+	take(b, "executions", 3, 1, more);
+	take(b, "workers", 10, 1, w1);
 	snapshot_finish(b);
 	ok(!snapshot_same_view(a, b), "one more execution is not");
 	snapshot_free(a);
@@ -180,8 +183,8 @@ static void test_sort(void)
 	struct snapshot *s = range();
 	const char *exec[] = {bucket[3], "b", "5", bucket[3], "a", "5", bucket[3], "c", "9"};
 	const char *st[] = {"a", "1", "3", "0", "b", "9", "0", "1", "c", "1", "0", "0"};
-	take(s, OQ_EXEC_SERIES, 3, 3, exec);
-	take(s, OQ_STATUS_ACTIONS, 4, 3, st);
+	take(s, "executions", 3, 3, exec);
+	take(s, "action statuses", 4, 3, st);
 	snapshot_finish(s);
 	ok(!strcmp(s->actions[0].ref, "c") && !strcmp(s->actions[1].ref, "a"),
 	   "executions, ties by name");
