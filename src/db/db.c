@@ -332,6 +332,7 @@ void db_rowset(const PGresult *res, struct rowset *rs)
 	rs->ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 	rs->error = *msg ? msg : PQresStatus(PQresultStatus(res));
 	rs->nrows = rs->ok ? PQntuples(res) : 0;
+	rs->ncols = rs->ok ? PQnfields(res) : 0;
 	rs->impl = res;
 	rs->cell = pg_cell;
 }

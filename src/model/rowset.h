@@ -11,6 +11,7 @@ struct rowset {
 	bool ok;           /* the query returned rows (possibly none) */
 	const char *error; /* why it failed, when !ok */
 	int nrows;
+	int ncols;
 	const void *impl; /* what `cell` reads */
 	/* The text of a cell, NULL for SQL NULL. */
 	const char *(*cell)(const void *impl, int row, int col);
@@ -19,6 +20,13 @@ struct rowset {
 static inline const char *rowset_text(const struct rowset *r, int row, int col)
 {
 	return r->cell(r->impl, row, col);
+}
+
+/* A cell's text, "" for NULL. */
+static inline const char *rowset_str(const struct rowset *r, int row, int col)
+{
+	const char *v = rowset_text(r, row, col);
+	return v ? v : "";
 }
 
 static inline bool rowset_null(const struct rowset *r, int row, int col)

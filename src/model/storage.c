@@ -1,7 +1,6 @@
 /* Storage and freshness: SQL per backend and the generic tables it fills. */
 #include "model/storage.h"
 
-#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,25 +187,25 @@ int storage_batch(struct storage *st, const struct caps *caps, struct db_query *
 	return n;
 }
 
-void storage_take(struct storage *st, int index, const PGresult *res)
+void storage_take(struct storage *st, int index, const struct rowset *res)
 {
 	struct st_snapshot *s = st->building;
 	if (!s || index >= s->ntables)
 		return;
 	struct st_table *t = &s->tables[index];
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		snprintf(t->note, sizeof t->note, "not available: %s", PQresultErrorMessage(res));
+	if (!res->ok) {
+		snprintf(t->note, sizeof t->note, "not available: %s", res->error);
 		t->note[strcspn(t->note, "\n")] = '\0';
 		return;
 	}
-	int nf = PQnfields(res) < t->ncols ? PQnfields(res) : t->ncols;
-	t->nrows = PQntuples(res);
+	int nf = res->ncols < t->ncols ? res->ncols : t->ncols;
+	t->nrows = res->nrows;
 	t->cells = arena_calloc(&s->arena, (size_t)(t->nrows * t->ncols), sizeof *t->cells);
 	for (int r = 0; r < t->nrows; r++)
 		for (int c = 0; c < nf; c++)
-			if (!PQgetisnull(res, r, c))
+			if (!rowset_null(res, r, c))
 				t->cells[r * t->ncols + c] =
-				    arena_strdup(&s->arena, PQgetvalue(res, r, c));
+				    arena_strdup(&s->arena, rowset_text(res, r, c));
 }
 
 /* Derived columns: compression ratio, and the lag behind the watermark. */

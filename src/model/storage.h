@@ -51,7 +51,7 @@ struct storage {
 
 /* The batch for one refresh of the view. Returns the query count. */
 int storage_batch(struct storage *st, const struct caps *caps, struct db_query *q);
-void storage_take(struct storage *st, int index, const PGresult *res);
+void storage_take(struct storage *st, int index, const struct rowset *res);
 void storage_finish(struct storage *st);
 void storage_free(struct storage *st);
 

@@ -2,7 +2,6 @@
  * server renders them (jsonb_pretty, ->>): no JSON parsing here. */
 #include "model/timeline.h"
 
-#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,14 +400,15 @@ int timeline_batch(struct timeline *t, const struct caps *caps, struct db_query 
 	return batch_detail(t, qs, cte, ent, q, n);
 }
 
-static const char *dup(struct tl_snapshot *s, const PGresult *r, int row, int col)
+static const char *dup(struct tl_snapshot *s, const struct rowset *r, int row, int col)
 {
-	return PQgetisnull(r, row, col) ? NULL : arena_strdup(&s->arena, PQgetvalue(r, row, col));
+	const char *v = rowset_text(r, row, col);
+	return v ? arena_strdup(&s->arena, v) : NULL;
 }
 
-static int64_t num(const PGresult *r, int row, int col)
+static int64_t num(const struct rowset *r, int row, int col)
 {
-	return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+	return rowset_i64(r, row, col);
 }
 
 static const char *const exec_labels[] = {
@@ -416,15 +416,15 @@ static const char *const exec_labels[] = {
 static const char *const worker_labels[] = {"id",   "name", "status",    "host",         "port",
                                             "role", "type", "heartbeat", "heartbeat age"};
 
-static void take_live(struct timeline *t, struct tl_snapshot *s, const PGresult *r)
+static void take_live(struct timeline *t, struct tl_snapshot *s, const struct rowset *r)
 {
-	if (PQntuples(r) < 1)
+	if (r->nrows < 1)
 		return;
 	bool exec = t->spec.type == ENTITY_EXECUTION;
 	const char *const *labels = exec ? exec_labels : worker_labels;
 	s->live = true;
 	s->exists = true;
-	s->nlive = PQnfields(r);
+	s->nlive = r->ncols;
 	s->live_fields = arena_calloc(&s->arena, (size_t)s->nlive, sizeof *s->live_fields);
 	for (int i = 0; i < s->nlive && i < 9; i++) {
 		s->live_fields[i].name = labels[i];
@@ -432,34 +432,34 @@ static void take_live(struct timeline *t, struct tl_snapshot *s, const PGresult 
 	}
 }
 
-static void take_status(struct tl_snapshot *s, const PGresult *r)
+static void take_status(struct tl_snapshot *s, const struct rowset *r)
 {
-	s->nstatuses = PQntuples(r);
+	s->nstatuses = r->nrows;
 	s->statuses = arena_calloc(&s->arena, (size_t)s->nstatuses, sizeof *s->statuses);
 	for (int i = 0; i < s->nstatuses; i++) {
 		struct tl_status_time *st = &s->statuses[i];
 		st->status = dup(s, r, i, 0);
-		st->seconds = PQgetisnull(r, i, 1) ? -1 : strtod(PQgetvalue(r, i, 1), NULL);
+		st->seconds = rowset_null(r, i, 1) ? -1 : strtod(rowset_text(r, i, 1), NULL);
 		st->entries = (long)num(r, i, 2);
-		st->ongoing = PQgetvalue(r, i, 3)[0] == 't';
+		st->ongoing = rowset_str(r, i, 3)[0] == 't';
 	}
 }
 
-static void take_lifetime(struct tl_snapshot *s, const PGresult *r)
+static void take_lifetime(struct tl_snapshot *s, const struct rowset *r)
 {
-	if (PQntuples(r) != 1)
+	if (r->nrows != 1)
 		return;
 	s->born_us = num(r, 0, 0);
 	s->finished_us = num(r, 0, 1);
 	s->deleted_us = num(r, 0, 2);
 	s->now_us = num(r, 0, 3);
-	if (!PQgetisnull(r, 0, 0))
+	if (!rowset_null(r, 0, 0))
 		s->exists = true;
 }
 
-static void take_page(struct timeline *t, struct tl_snapshot *s, const PGresult *r)
+static void take_page(struct timeline *t, struct tl_snapshot *s, const struct rowset *r)
 {
-	int n = PQntuples(r);
+	int n = r->nrows;
 	bool reversed = t->batch_move == TL_NEWER || t->batch_move == TL_END;
 	s->nrows = n;
 	s->rows = arena_calloc(&s->arena, (size_t)n, sizeof *s->rows);
@@ -468,16 +468,16 @@ static void take_page(struct timeline *t, struct tl_snapshot *s, const PGresult 
 		row->key.time_us = num(r, i, 0);
 		row->op = dup(s, r, i, 1);
 		row->key.rank = (int)num(r, i, 2);
-		snprintf(row->key.tb, sizeof row->key.tb, "%s", PQgetvalue(r, i, 3));
+		snprintf(row->key.tb, sizeof row->key.tb, "%s", rowset_str(r, i, 3));
 		row->fields = dup(s, r, i, 4);
 		row->changes = dup(s, r, i, 5);
-		row->gap_us = PQgetisnull(r, i, 6) ? -1 : num(r, i, 6);
+		row->gap_us = rowset_null(r, i, 6) ? -1 : num(r, i, 6);
 	}
 }
 
-static void take_state(struct tl_snapshot *s, const PGresult *r)
+static void take_state(struct tl_snapshot *s, const struct rowset *r)
 {
-	s->nstate = PQntuples(r);
+	s->nstate = r->nrows;
 	s->state = arena_calloc(&s->arena, (size_t)s->nstate, sizeof *s->state);
 	for (int i = 0; i < s->nstate; i++) {
 		s->state[i].name = dup(s, r, i, 0);
@@ -485,15 +485,15 @@ static void take_state(struct tl_snapshot *s, const PGresult *r)
 	}
 }
 
-void timeline_take(struct timeline *t, int index, const PGresult *res)
+void timeline_take(struct timeline *t, int index, const struct rowset *res)
 {
 	struct tl_snapshot *s = t->building;
 	enum tl_query q = (enum tl_query)t->batch_index[index];
 	if (!s || q == TQ_LISTEN)
 		return; /* without LISTEN the timeline still refreshes on its interval */
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	if (!res->ok) {
 		if (!s->error[0]) {
-			snprintf(s->error, sizeof s->error, "%s", PQresultErrorMessage(res));
+			snprintf(s->error, sizeof s->error, "%s", res->error);
 			s->error[strcspn(s->error, "\n")] = '\0';
 		}
 		return;
@@ -517,7 +517,7 @@ void timeline_take(struct timeline *t, int index, const PGresult *res)
 		take_page(t, s, res);
 		break;
 	case TQ_DETAIL:
-		if (PQntuples(res) == 1) {
+		if (res->nrows == 1) {
 			s->detail_old = dup(s, res, 0, 0);
 			s->detail_new = dup(s, res, 0, 1);
 		}

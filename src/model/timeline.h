@@ -117,7 +117,7 @@ void timeline_free(struct timeline *t);
 
 /* The batch for one refresh (queries into q/idx). Returns the count. */
 int timeline_batch(struct timeline *t, const struct caps *caps, struct db_query *q);
-void timeline_take(struct timeline *t, int index, const PGresult *res);
+void timeline_take(struct timeline *t, int index, const struct rowset *res);
 /* The batch in flight was lost (connection failure). */
 void timeline_abort_batch(struct timeline *t);
 /* The refresh completed: the new snapshot replaces the old. */

@@ -32,8 +32,11 @@ static void st_view_close(struct app *a)
 static void on_storage_result(void *ctx, int index, const PGresult *res)
 {
 	struct app *a = ctx;
-	if (a->busy_view == &storage_view)
-		storage_take(&((struct st_view *)a->view_state)->st, index, res);
+	struct rowset rs;
+	if (a->busy_view != &storage_view)
+		return;
+	db_rowset(res, &rs);
+	storage_take(&((struct st_view *)a->view_state)->st, index, &rs);
 }
 
 static int st_view_refresh(struct app *a)

@@ -45,8 +45,11 @@ static void timeline_close(struct app *a)
 static void on_timeline_result(void *ctx, int index, const PGresult *res)
 {
 	struct app *a = ctx;
-	if (a->busy_view == &timeline_view)
-		timeline_take(&((struct tl_view *)a->view_state)->tl, index, res);
+	struct rowset rs;
+	if (a->busy_view != &timeline_view)
+		return;
+	db_rowset(res, &rs);
+	timeline_take(&((struct tl_view *)a->view_state)->tl, index, &rs);
 }
 
 static int timeline_refresh(struct app *a)
