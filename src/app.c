@@ -1,4 +1,4 @@
-/* Main loop, connection life cycle and refresh scheduling. */
+/* The main loop: poll, connection life cycle, refresh scheduling for the current view. */
 #include "app.h"
 
 #include <errno.h>
@@ -13,8 +13,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "present.h"
+#include "db/session.h"
+#include "util/arena.h"
+#include "views/present.h"
 
 static volatile sig_atomic_t pending_signal;
 static int signal_pipe[2] = {-1, -1};
@@ -61,7 +62,7 @@ static void drain_signal_pipe(void)
 		;
 }
 
-static int64_t realtime_us(void)
+int64_t app_realtime_us(void)
 {
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
@@ -80,24 +81,13 @@ void app_message(struct app *a, const char *fmt, ...)
 
 /* ------------------------------------------------------------ connection */
 
-static void drop_settled(struct app *a)
-{
-	snapshot_free(a->settled);
-	snapshot_free(a->settled_building);
-	a->settled = a->settled_building = NULL;
-}
-
-static void fail_connection(struct app *a, const char *why)
+void app_fail(struct app *a, const char *why)
 {
 	snprintf(a->conn_error, sizeof a->conn_error, "%s", why);
 	db_close(&a->db);
-	snapshot_free(a->building);
-	a->building = NULL;
-	drop_settled(a);
-	if (a->tl)
-		timeline_abort(a->tl);
-	a->tl_busy = false;
-	a->st_busy = false;
+	if (a->busy_view && a->busy_view->abort)
+		a->busy_view->abort(a);
+	a->busy_view = NULL;
 	queries_free(&a->qs);
 	a->stale = a->snap != NULL;
 	a->redraw = true;
@@ -121,118 +111,72 @@ static void start_connect(struct app *a)
 	/* What the last connection learnt stays on screen until a new one
 	 * is established (the header keeps its schema and server). */
 	if (db_connect_start(&a->db, a->s, a->password) != 0) {
-		fail_connection(a, a->db.error);
+		app_fail(a, a->db.error);
 		return;
 	}
 	a->phase = PH_CONNECTING;
 	a->redraw = true;
 }
 
-static char timeout_text[24];
-
 static void on_setup_result(void *ctx, int index, const PGresult *res)
 {
 	struct app *a = ctx;
 	char err[512];
-	if (!a->conn_error[0] && queries_take_setup(&a->caps, index, res, err, sizeof err) != 0)
+	if (!a->conn_error[0] && session_take_settings(&a->caps, index, res, err, sizeof err) != 0)
 		snprintf(a->conn_error, sizeof a->conn_error, "%s", err);
 	if (index == SQ_IDENTITY && !a->conn_error[0])
-		a->caps.clock_offset_us -= realtime_us();
+		a->caps.clock_offset_us -= app_realtime_us();
 }
-
-static int caps_index[CQ_COUNT];
-static char rel_names_literal[512];
 
 static void on_caps_result(void *ctx, int index, const PGresult *res)
 {
 	struct app *a = ctx;
 	char err[512];
 	if (!a->conn_error[0] &&
-	    queries_take_caps(&a->caps, caps_index[index], res, err, sizeof err) != 0)
+	    session_take_probe(&a->session, &a->caps, index, res, err, sizeof err) != 0)
 		snprintf(a->conn_error, sizeof a->conn_error, "%s", err);
 }
 
 static void send_setup(struct app *a)
 {
 	struct db_query q[SQ_COUNT];
-	snprintf(timeout_text, sizeof timeout_text, "%ld", a->s->statement_timeout_ms);
-	int n = queries_setup(q, timeout_text, a->s->schema);
+	int n = session_settings(&a->session, a->s, q);
 	a->conn_error[0] = '\0';
 	if (db_send_batch(&a->db, q, n, on_setup_result, a) != 0)
-		fail_connection(a, a->db.error);
+		app_fail(a, a->db.error);
 	else
 		a->phase = PH_SETUP;
 }
 
 static void send_caps(struct app *a)
 {
-	char *q = PQescapeIdentifier(a->db.conn, a->caps.schema, strlen(a->caps.schema));
-	if (!q) {
-		fail_connection(a, PQerrorMessage(a->db.conn));
-		return;
-	}
-	a->caps.qschema = xstrdup(q);
-	PQfreemem(q);
-	struct db_query qs[CQ_COUNT];
-	int n = queries_caps(&a->caps, qs, caps_index, rel_names_literal, sizeof rel_names_literal);
-	if (db_send_batch(&a->db, qs, n, on_caps_result, a) != 0)
-		fail_connection(a, a->db.error);
+	struct db_query q[CQ_COUNT];
+	char err[512];
+	int n = session_probe(&a->session, a->db.conn, &a->caps, q, err, sizeof err);
+	if (n < 0)
+		app_fail(a, err);
+	else if (db_send_batch(&a->db, q, n, on_caps_result, a) != 0)
+		app_fail(a, a->db.error);
 	else
 		a->phase = PH_CAPS;
 }
 
-/* ------------------------------------------------------------ refreshes */
-
-static void on_overview_result(void *ctx, int index, const PGresult *res)
+/* The probe answered: build the overview's SQL and start refreshing. */
+static void caps_done(struct app *a)
 {
-	struct app *a = ctx;
-	if (!a->building || index >= OQ_BATCH_MAX)
+	char err[512];
+	if (session_done(a->db.conn, &a->caps, err, sizeof err) != 0) {
+		app_fail(a, err);
 		return;
-	int q = a->batch_index[index];
-	if (!(q & OQ_SETTLED)) {
-		snapshot_take(a->building, q, res);
-	} else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		/* The panel says so now; the next refresh reads it again. */
-		snapshot_take(a->building, q & ~OQ_SETTLED, res);
-		a->settled_failed = true;
-	} else if (a->settled_building) {
-		snapshot_take(a->settled_building, q & ~OQ_SETTLED, res);
 	}
+	queries_build(&a->qs, &a->caps);
+	a->phase = PH_READY;
+	a->backoff = 0;
+	a->next_refresh = db_now();
+	a->redraw = true;
 }
 
-static void on_timeline_result(void *ctx, int index, const PGresult *res)
-{
-	struct app *a = ctx;
-	if (a->tl)
-		timeline_take(a->tl, index, res);
-}
-
-static void start_timeline_refresh(struct app *a)
-{
-	struct db_query q[TQ_N + 1];
-	int n = timeline_batch(a->tl, &a->caps, q);
-	a->refresh_started = db_now();
-	a->tl_busy = true;
-	if (db_send_batch(&a->db, q, n, on_timeline_result, a) != 0)
-		fail_connection(a, a->db.error);
-}
-
-static void on_storage_result(void *ctx, int index, const PGresult *res)
-{
-	struct app *a = ctx;
-	if (a->st)
-		storage_take(a->st, index, res);
-}
-
-static void start_storage_refresh(struct app *a)
-{
-	struct db_query q[ST_TABLES];
-	int n = storage_batch(a->st, &a->caps, q);
-	a->refresh_started = db_now();
-	a->st_busy = true;
-	if (db_send_batch(&a->db, q, n, on_storage_result, a) != 0)
-		fail_connection(a, a->db.error);
-}
+/* ------------------------------------------------------------ refreshes */
 
 /* When the next refresh is due after one completes: at once when a key or
  * a notification asked for one while it was in flight. */
@@ -241,242 +185,48 @@ static double next_deadline(struct app *a)
 	return a->refresh_requested ? db_now() : a->refresh_started + a->refresh_interval;
 }
 
-/* Whether the kept settled part fits the refresh of `b`: same range,
- * filter and live start. */
-static bool settled_fits(const struct app *a, const struct snapshot *b, int64_t live)
-{
-	const struct snapshot *k = a->settled;
-	return k && k->range_start == b->range_start && k->range_hours == b->range_hours &&
-	       a->settled_live_start == live && (k->filter == NULL) == (b->filter == NULL) &&
-	       (!k->filter || strcmp(k->filter, b->filter) == 0);
-}
-
-/* Settled buckets change only when rows arrive late or an aggregate is
- * re-materialized; reading them again every SETTLED_MAX_AGE seconds, and
- * when the user asks for a refresh, bounds how long that goes unseen. */
-#define SETTLED_MAX_AGE   300.0
-#define LATE_COMMIT_GRACE 300
-static bool settled_usable(const struct app *a, const struct snapshot *b, int64_t live)
-{
-	return settled_fits(a, b, live) && !a->settled_stale &&
-	       db_now() - a->settled_at < SETTLED_MAX_AGE;
-}
-
 static void start_refresh(struct app *a)
 {
 	a->refresh_requested = false;
-	if (a->st) {
-		start_storage_refresh(a);
-		return;
-	}
-	if (a->tl) {
-		start_timeline_refresh(a);
-		return;
-	}
-	struct db_query q[OQ_BATCH_MAX];
-	struct overview_params p = {.filter = a->filter, .inflight = a->caps.inflight_array};
-	int64_t est_now = realtime_us() + a->caps.clock_offset_us;
-	int64_t start = model_range_start(est_now / 1000000, a->range_hours);
-	/* The current hour is live; so is the previous one for its first
-	 * minutes, for rows that transactions begun before the boundary
-	 * commit late. */
-	int64_t live = model_range_start(est_now / 1000000, 1);
-	if (est_now / 1000000 - (live + 3600) >= LATE_COMMIT_GRACE)
-		live += 3600;
-	if (live < start)
-		live = start;
-	snprintf(p.range_start, sizeof p.range_start, "%lld", (long long)start);
-	snprintf(p.live_start, sizeof p.live_start, "%lld", (long long)live);
-	a->building = snapshot_new(a->range_hours, start, est_now, a->filter);
-	a->building_live_start = live;
-	if (live > start && !settled_usable(a, a->building, live)) {
-		drop_settled(a);
-		a->settled_building = snapshot_new(a->range_hours, start, est_now, a->filter);
-		a->settled_failed = false;
-		a->settled_stale = false;
-		p.settled = true;
-	}
-	int n = queries_overview(&a->qs, &p, q, a->batch_index);
 	a->refresh_started = db_now();
-	if (db_send_batch(&a->db, q, n, on_overview_result, a) != 0)
-		fail_connection(a, a->db.error);
-}
-
-/* Panels whose relation does not exist get a note instead of data. */
-static void mark_missing(struct app *a, struct snapshot *s)
-{
-	static const struct {
-		enum overview_query q;
-		enum rel_id rel;
-	} needs[] = {
-	    {OQ_EXEC_SERIES, REL_EXECUTION_THROUGHPUT_HOURLY},
-	    {OQ_STATUS_BUCKETS, REL_EXECUTION_STATUS_HOURLY},
-	    {OQ_STATUS_ACTIONS, REL_EXECUTION_STATUS_HOURLY},
-	    {OQ_EVENTS, REL_EVENT_VOLUME_HOURLY},
-	    {OQ_ENFORCEMENTS, REL_ENFORCEMENT_VOLUME_HOURLY},
-	    {OQ_WORKERS, REL_WORKER},
-	    {OQ_CHANGES, REL_EXECUTION_HISTORY},
-	    {OQ_INFLIGHT, REL_EXECUTION},
-	};
-	char why[320];
-	for (size_t i = 0; i < sizeof needs / sizeof *needs; i++) {
-		if (a->qs.sql[needs[i].q])
-			continue;
-		snprintf(why, sizeof why, "%s.%s does not exist", a->caps.schema,
-		         model_rel_name(needs[i].rel));
-		snapshot_unavailable(s, needs[i].q, true, why);
+	a->busy_view = a->view;
+	if (a->view->refresh(a) != 0) {
+		a->busy_view = NULL;
+		app_fail(a, a->db.error);
 	}
 }
 
-static void count_refresh(struct app *a)
+void app_data_arrived(struct app *a)
+{
+	a->stale = false;
+	a->next_refresh = next_deadline(a);
+	a->redraw = true;
+}
+
+void app_count_refresh(struct app *a)
 {
 	a->refreshes++;
 	if (a->s->iterations && a->refreshes >= a->s->iterations)
 		a->quit = true;
 }
 
-static void finish_refresh(struct app *a)
+void view_switch(struct app *a, const struct view_ops *v, void *state)
 {
-	struct snapshot *s = a->building;
-	a->building = NULL;
-	if (a->settled_building) {
-		if (a->settled_failed) {
-			drop_settled(a);
-		} else {
-			a->settled = a->settled_building;
-			a->settled_building = NULL;
-			a->settled_live_start = a->building_live_start;
-			a->settled_at = a->refresh_started;
-		}
-	}
-	if (settled_fits(a, s, a->building_live_start))
-		snapshot_add_settled(s, a->settled);
-	s->fetched_at = db_now();
-	s->refresh_seconds = s->fetched_at - a->refresh_started;
-	a->caps.clock_offset_us = s->server_now_us - realtime_us();
-	mark_missing(a, s);
-	snapshot_finish(s);
-	snapshot_sort_actions(s, a->sort);
-	/* A screen that would look the same is not drawn again (most
-	 * refreshes of a quiet system). */
-	bool redraw = a->redraw || a->stale || !a->snap || !snapshot_same_view(a->snap, s);
-	snapshot_free(a->snap);
-	a->snap = s;
-	a->stale = false;
-	a->next_refresh = next_deadline(a);
-	a->fe->refreshed(a);
-	a->redraw = redraw;
-	count_refresh(a);
-}
-
-static void finish_timeline(struct app *a)
-{
-	struct timeline *t = a->tl;
-	a->tl_busy = false;
-	timeline_finish(t);
-	const struct tl_snapshot *s = t->snap;
-	a->tl_fetched_at = db_now();
-	a->stale = false;
-	a->next_refresh = next_deadline(a);
-	a->redraw = true;
-	if (s->error[0] || !s->exists) {
-		char why[700];
-		if (s->error[0])
-			snprintf(why, sizeof why, "%s: %s", t->label, s->error);
-		else
-			snprintf(why, sizeof why, "no history for %s", t->label);
-		if (a->s->batch) {
-			snprintf(a->fatal, sizeof a->fatal, "%.500s", why);
-			a->exit_code = 1;
-			a->quit = true;
-			return;
-		}
-		app_close_entity(a);
-		app_message(a, "%s", why);
-		return;
-	}
-	if (a->s->batch && !a->tl_continued && timeline_needs_detail(t)) {
-		/* The frame shows the state at its newest row: fetch it first. */
-		a->next_refresh = db_now();
-		return;
-	}
-	a->fe->refreshed(a);
-	bool more = s->first_index + s->nrows < s->total;
-	if (a->s->batch && more) {
-		/* A batch frame prints the whole timeline, a page at a time. */
-		timeline_jump(t, TL_OLDER);
-		t->anchor = s->rows[s->nrows - 1].key;
-		t->have_anchor = true;
-		a->tl_continued = true;
-		a->next_refresh = db_now();
-		return;
-	}
-	if (a->s->batch) {
-		a->tl_continued = false;
-		timeline_jump(t, TL_TOP);
-		count_refresh(a);
-		return;
-	}
-	if (t->move_pending || timeline_needs_detail(t))
-		a->next_refresh = db_now(); /* the selection moved meanwhile */
-	count_refresh(a);
-}
-
-static void finish_storage(struct app *a)
-{
-	a->st_busy = false;
-	storage_finish(a->st);
-	a->tl_fetched_at = db_now();
-	a->stale = false;
-	a->next_refresh = next_deadline(a);
-	a->redraw = true;
-	a->fe->refreshed(a);
-	count_refresh(a);
-}
-
-void app_open_storage(struct app *a)
-{
-	app_close_entity(a);
-	app_close_storage(a);
-	a->st = xcalloc(1, sizeof *a->st);
-	app_refresh_now(a);
-}
-
-void app_close_storage(struct app *a)
-{
-	if (!a->st)
-		return;
-	a->st_busy = false;
-	storage_free(a->st);
-	free(a->st);
-	a->st = NULL;
+	if (a->busy_view == a->view && a->view != &overview_view)
+		a->busy_view = NULL; /* its results are dropped */
+	if (a->view && a->view->close)
+		a->view->close(a);
+	a->view = v;
+	a->view_state = state;
 	a->redraw = true;
 	app_refresh_now(a);
 }
 
-void app_open_entity(struct app *a, const struct entity_spec *spec, const char *text)
+void app_close_view(struct app *a)
 {
-	app_close_storage(a);
-	app_close_entity(a);
-	a->tl = xcalloc(1, sizeof *a->tl);
-	timeline_init(a->tl, spec, text);
-	app_refresh_now(a);
+	if (a->view != &overview_view)
+		view_switch(a, &overview_view, NULL);
 }
-
-void app_close_entity(struct app *a)
-{
-	if (!a->tl)
-		return;
-	/* Results of a batch in flight are dropped (on_timeline_result). */
-	a->tl_busy = false;
-	timeline_free(a->tl);
-	free(a->tl);
-	a->tl = NULL;
-	a->redraw = true;
-	app_refresh_now(a);
-}
-
-static void finish_storage(struct app *a);
 
 static void on_batch_done(struct app *a)
 {
@@ -485,7 +235,7 @@ static void on_batch_done(struct app *a)
 		if (a->conn_error[0]) {
 			char why[512];
 			snprintf(why, sizeof why, "%s", a->conn_error);
-			fail_connection(a, why);
+			app_fail(a, why);
 		} else {
 			send_caps(a);
 		}
@@ -494,31 +244,17 @@ static void on_batch_done(struct app *a)
 		if (a->conn_error[0]) {
 			char why[512];
 			snprintf(why, sizeof why, "%s", a->conn_error);
-			fail_connection(a, why);
+			app_fail(a, why);
 			break;
 		}
-		queries_caps_done(&a->caps);
-		if (a->caps.ts_schema[0]) {
-			char *q = PQescapeIdentifier(a->db.conn, a->caps.ts_schema,
-			                             strlen(a->caps.ts_schema));
-			if (q) {
-				a->caps.q_ts_schema = xstrdup(q);
-				PQfreemem(q);
-			}
-		}
-		queries_build(&a->qs, &a->caps);
-		a->phase = PH_READY;
-		a->backoff = 0;
-		a->next_refresh = db_now();
-		a->redraw = true;
+		caps_done(a);
 		break;
 	case PH_READY:
-		if (a->building)
-			finish_refresh(a);
-		else if (a->tl && a->tl_busy)
-			finish_timeline(a);
-		else if (a->st && a->st_busy)
-			finish_storage(a);
+		if (a->busy_view) {
+			const struct view_ops *v = a->busy_view;
+			a->busy_view = NULL;
+			v->finish(a);
+		}
 		break;
 	default:
 		break;
@@ -531,7 +267,7 @@ static void handle_db(struct app *a, double now, bool ready)
 	 * is checked regardless. */
 	if (a->db.state == DB_CONNECTING && !ready) {
 		if (a->db.connect_deadline > 0 && now > a->db.connect_deadline)
-			fail_connection(a, "connection timed out");
+			app_fail(a, "connection timed out");
 		return;
 	}
 	for (;;) {
@@ -548,7 +284,7 @@ static void handle_db(struct app *a, double now, bool ready)
 			on_batch_done(a);
 			break;
 		case DB_EV_FAILED:
-			fail_connection(a, a->db.error);
+			app_fail(a, a->db.error);
 			return;
 		}
 		if (a->quit || a->db.state != DB_BUSY)
@@ -561,7 +297,7 @@ static void handle_db(struct app *a, double now, bool ready)
 void app_refresh_now(struct app *a)
 {
 	/* Asked for by the user (or a view change): read everything again. */
-	a->settled_stale = true;
+	a->reread = true;
 	a->next_refresh = db_now();
 	a->refresh_requested = a->db.state == DB_BUSY;
 	if (a->phase == PH_DISCONNECTED)
@@ -620,7 +356,7 @@ static void watch_silence(struct app *a, double now)
 		char why[96];
 		snprintf(why, sizeof why, "connection lost: no answer from the server for %.0f s",
 		         now - db_heard_at);
-		fail_connection(a, why);
+		app_fail(a, why);
 	}
 }
 
@@ -648,7 +384,99 @@ static bool refresh_imminent(const struct app *a, double now)
 	return a->db.state == DB_IDLE && a->next_refresh > now && a->next_refresh - now < 0.25;
 }
 
-int app_run(struct app *a)
+/* Between refreshes only the data's age in the header changes on the
+ * overview (timelines and the storage view show more ages): redraw once a
+ * second when it did, unless a refresh is about to redraw anyway. */
+static void maybe_draw(struct app *a, double now)
+{
+	static double last_draw;
+	static char drawn_state[256];
+	char state[256];
+	present_state(a, state, sizeof state);
+	bool age_due =
+	    now - last_draw >= 1.0 && !refresh_imminent(a, now) &&
+	    (a->view->ticks || (a->fe->busy && a->fe->busy(a)) || strcmp(state, drawn_state) != 0);
+	if (a->redraw || age_due) {
+		a->fe->draw(a);
+		a->redraw = false;
+		last_draw = now;
+		present_state(a, drawn_state, sizeof drawn_state);
+	}
+}
+
+/* What one poll() watches: the signal pipe, the terminal, the socket. */
+struct poll_set {
+	struct pollfd fds[3];
+	int n, in, db; /* count; index of the terminal and the socket, -1 when absent */
+};
+
+static void poll_set_fill(struct app *a, struct poll_set *p)
+{
+	p->n = 0;
+	p->in = p->db = -1;
+	p->fds[p->n++] = (struct pollfd){signal_pipe[0], POLLIN, 0};
+	if (a->fe->input_fd >= 0) {
+		p->in = p->n;
+		p->fds[p->n++] = (struct pollfd){a->fe->input_fd, POLLIN, 0};
+	}
+	short ev = db_poll_events(&a->db);
+	if (ev && db_fd(&a->db) >= 0) {
+		p->db = p->n;
+		p->fds[p->n++] = (struct pollfd){db_fd(&a->db), ev, 0};
+	}
+}
+
+/* One pass of the loop after the draw: wait, then handle what is ready.
+ * False when the loop must end. */
+static bool wait_and_handle(struct app *a, double now)
+{
+	struct poll_set p;
+	poll_set_fill(a, &p);
+	int r = poll(p.fds, (nfds_t)p.n, poll_timeout_ms(a, now));
+	if (r < 0 && errno != EINTR) {
+		snprintf(a->fatal, sizeof a->fatal, "poll: %s", strerror(errno));
+		a->exit_code = 1;
+		return false;
+	}
+	if (p.fds[0].revents)
+		drain_signal_pipe();
+	if (pending_signal) {
+		a->exit_code = 128 + pending_signal;
+		return false;
+	}
+	if (r < 0 || (p.in >= 0 && p.fds[p.in].revents))
+		a->fe->on_input(a); /* also after EINTR: SIGWINCH, SIGCONT */
+	if (a->quit)
+		return false;
+	if (p.db >= 0 && (p.fds[p.db].revents & (POLLIN | POLLERR | POLLHUP)))
+		db_heard_at = db_now();
+	handle_db(a, db_now(), p.db >= 0 && p.fds[p.db].revents);
+	if (a->db.notifications != a->seen_notifications) {
+		/* Attune announced a change: refresh an open timeline now. */
+		a->seen_notifications = a->db.notifications;
+		if (a->view->on_notify)
+			app_refresh_now(a);
+	}
+	return true;
+}
+
+static void app_cleanup(struct app *a)
+{
+	if (a->db.state == DB_BUSY)
+		db_cancel(&a->db);
+	db_close(&a->db);
+	a->fe->fini(a);
+	app_close_view(a);
+	overview_view.abort(a);
+	snapshot_free(a->snap);
+	a->snap = NULL;
+	queries_free(&a->qs);
+	caps_clear(&a->caps);
+	free(a->filter);
+	a->filter = NULL;
+}
+
+int app_main(struct app *a)
 {
 	if (install_signals() != 0) {
 		snprintf(a->fatal, sizeof a->fatal, "cannot create a pipe: %s", strerror(errno));
@@ -658,82 +486,20 @@ int app_run(struct app *a)
 	a->refresh_interval = a->s->refresh;
 	a->filter = a->s->filter ? xstrdup(a->s->filter) : NULL;
 	a->reconnect_at = db_now();
+	a->view = &overview_view;
 	if (a->s->entity_text)
 		app_open_entity(a, &a->s->entity, a->s->entity_text);
 	if (a->fe->init(a) != 0)
 		return 1;
-	double last_draw = 0;
-	char drawn_state[256] = "", state[256];
 	while (!a->quit) {
 		double now = db_now();
 		tick(a, now);
 		if (a->quit)
 			break;
-		/* Between refreshes only the data's age in the header changes on
-		 * the overview (timelines and the storage view show more ages):
-		 * redraw once a second when it did, unless a refresh is about to
-		 * redraw anyway. */
-		present_state(a, state, sizeof state);
-		bool age_due = now - last_draw >= 1.0 && !refresh_imminent(a, now) &&
-		               (a->tl || a->st || (a->fe->busy && a->fe->busy(a)) ||
-		                strcmp(state, drawn_state) != 0);
-		if (a->redraw || age_due) {
-			a->fe->draw(a);
-			a->redraw = false;
-			last_draw = now;
-			present_state(a, drawn_state, sizeof drawn_state);
-		}
-		struct pollfd fds[3];
-		int nfds = 0, in_i = -1, db_i = -1;
-		fds[nfds++] = (struct pollfd){signal_pipe[0], POLLIN, 0};
-		if (a->fe->input_fd >= 0) {
-			in_i = nfds;
-			fds[nfds++] = (struct pollfd){a->fe->input_fd, POLLIN, 0};
-		}
-		short ev = db_poll_events(&a->db);
-		if (ev && db_fd(&a->db) >= 0) {
-			db_i = nfds;
-			fds[nfds++] = (struct pollfd){db_fd(&a->db), ev, 0};
-		}
-		int r = poll(fds, (nfds_t)nfds, poll_timeout_ms(a, now));
-		if (r < 0 && errno != EINTR) {
-			snprintf(a->fatal, sizeof a->fatal, "poll: %s", strerror(errno));
-			a->exit_code = 1;
+		maybe_draw(a, now);
+		if (!wait_and_handle(a, now))
 			break;
-		}
-		if (fds[0].revents)
-			drain_signal_pipe();
-		if (pending_signal) {
-			a->exit_code = 128 + pending_signal;
-			break;
-		}
-		if (r < 0 || (in_i >= 0 && fds[in_i].revents))
-			a->fe->on_input(a); /* also after EINTR: SIGWINCH, SIGCONT */
-		if (a->quit)
-			break;
-		if (db_i >= 0 && (fds[db_i].revents & (POLLIN | POLLERR | POLLHUP)))
-			db_heard_at = db_now();
-		handle_db(a, db_now(), db_i >= 0 && fds[db_i].revents);
-		if (a->db.notifications != a->seen_notifications) {
-			/* Attune announced a change: refresh an open timeline now. */
-			a->seen_notifications = a->db.notifications;
-			if (a->tl)
-				app_refresh_now(a);
-		}
 	}
-	if (a->db.state == DB_BUSY)
-		db_cancel(&a->db);
-	db_close(&a->db);
-	a->fe->fini(a);
-	snapshot_free(a->snap);
-	snapshot_free(a->building);
-	a->snap = a->building = NULL;
-	drop_settled(a);
-	app_close_entity(a);
-	app_close_storage(a);
-	queries_free(&a->qs);
-	caps_clear(&a->caps);
-	free(a->filter);
-	a->filter = NULL;
+	app_cleanup(a);
 	return a->exit_code;
 }

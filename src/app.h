@@ -6,12 +6,13 @@
 
 #include <stdbool.h>
 
-#include "db.h"
-#include "model.h"
-#include "queries.h"
+#include "db/db.h"
+#include "db/session.h"
+#include "model/model.h"
+#include "db/queries.h"
 #include "settings.h"
-#include "storage.h"
-#include "timeline.h"
+#include "util/parse.h"
+#include "views/view.h"
 
 struct app;
 
@@ -38,28 +39,16 @@ struct app {
 	const struct frontend *fe;
 	const char *password; /* from -W, or NULL */
 	struct db db;
+	struct session session; /* parameters of the setup batches in flight */
 	struct caps caps;
 	struct query_set qs;
 	enum app_phase phase;
-	struct snapshot *snap;         /* newest complete snapshot, or NULL */
-	struct snapshot *building;     /* the refresh in flight */
-	int batch_index[OQ_BATCH_MAX]; /* which overview query each result is */
-	/* Buckets before the current hour change only by late data, so they
-	 * are read once and kept: a refresh re-reads the newest hour (two in
-	 * the first minutes of an hour). */
-	struct snapshot *settled;          /* kept settled part, or NULL */
-	struct snapshot *settled_building; /* settled part in flight, or NULL */
-	bool settled_failed;               /* a query of it failed */
-	bool settled_stale;                /* read it again on the next refresh */
-	int64_t settled_live_start;        /* where the kept part ends */
-	double settled_at;                 /* db_now() when it was read */
-	int64_t building_live_start;       /* live_start of the refresh in flight */
+	struct snapshot *snap; /* newest overview figures, shown by every view's header */
 	double refresh_started;
 	double next_refresh; /* monotonic deadline */
 	double refresh_interval;
 	long range_hours;
 	char *filter; /* malloc'd, NULL = none */
-	enum action_sort sort;
 	bool paused;
 	long refreshes; /* completed refreshes */
 	bool stale;     /* data on screen is from a lost connection */
@@ -69,34 +58,40 @@ struct app {
 	char fatal[512];      /* set with quit when the program must fail */
 	char status[256];     /* transient message for the status line */
 	double status_until;
-	struct timeline *tl;     /* open entity timeline, or NULL (overview) */
-	struct storage *st;      /* open storage view, or NULL */
-	bool st_busy;            /* a storage batch is in flight */
-	bool refresh_requested;  /* asked for while a batch was in flight */
-	bool tl_busy;            /* a timeline batch is in flight */
-	long seen_notifications; /* db.notifications already acted on */
-	bool tl_continued;       /* batch mode: this page continues a frame */
-	double tl_fetched_at;    /* when the timeline data arrived */
-	bool redraw;             /* front end should redraw */
+	const struct view_ops *view;      /* the screen shown */
+	void *view_state;                 /* its state, owned by the view */
+	const struct view_ops *busy_view; /* whose batch is in flight, or NULL */
+	bool refresh_requested;           /* asked for while a batch was in flight */
+	bool reread;                      /* the user asked to read everything again */
+	long seen_notifications;          /* db.notifications already acted on */
+	bool redraw;                      /* front end should redraw */
 	bool quit;
 	int exit_code;
 };
 
 /* Run until quit. Returns the exit status. */
-int app_run(struct app *a);
+int app_main(struct app *a);
 
 /* Requests from front ends. */
 void app_refresh_now(struct app *a);
 void app_set_range(struct app *a, long hours);
 void app_set_filter(struct app *a, const char *filter);
 void app_set_interval(struct app *a, double seconds);
-void app_message(struct app *a, const char *fmt, ...);
-/* Open the change timeline of an entity (replacing any open one) / close it. */
+void app_message(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Open the change timeline of an entity (replacing any open view). */
 void app_open_entity(struct app *a, const struct entity_spec *spec, const char *text);
-void app_close_entity(struct app *a);
-/* Open / close the storage and freshness view. */
+/* Open the storage and freshness view. */
 void app_open_storage(struct app *a);
-void app_close_storage(struct app *a);
+/* Back to the overview. */
+void app_close_view(struct app *a);
+
+/* For views: the wall clock in microseconds; data arrived (schedules the
+ * next refresh and redraws); one refresh completed (counts iterations). */
+int64_t app_realtime_us(void);
+void app_data_arrived(struct app *a);
+void app_count_refresh(struct app *a);
+/* Give up on the connection (`why` on screen, or the exit in batch mode). */
+void app_fail(struct app *a, const char *why);
 
 /* A quit/terminate signal that arrived (0 when none). */
 int app_pending_signal(void);

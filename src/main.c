@@ -10,12 +10,12 @@
 
 #include "app.h"
 #include "config.h"
-#include "demo.h"
-#include "export.h"
-#include "render_text.h"
+#include "demo/demo.h"
+#include "export/export.h"
+#include "batch/render_text.h"
 #include "settings.h"
-#include "textwidth.h"
-#include "ui.h"
+#include "util/textwidth.h"
+#include "term/ui.h"
 
 /* -W: read a password from the terminal with echo off, before curses. */
 static char *prompt_password(void)
@@ -57,7 +57,7 @@ static int run_dashboard(const char *conninfo, const char *schema, void *arg)
 	a.s = &s;
 	a.fe = s.batch ? &text_frontend : &curses_frontend;
 	a.password = s.password_prompt ? prompt_password() : NULL;
-	int rc = app_run(&a);
+	int rc = app_main(&a);
 	if (a.fatal[0]) {
 		fprintf(stderr, "attune-top: %s\n", a.fatal);
 		return rc ? rc : 1;

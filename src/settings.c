@@ -116,7 +116,8 @@ void settings_help(FILE *out)
 	      out);
 }
 
-static int usage_error(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int usage_error(char *err, size_t errlen,
+                                                             const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -155,24 +156,10 @@ static const char *bad_arg(char **argv, int prev_optind)
 	return a ? a : "?";
 }
 
-static int apply_option(struct settings *s, int c, const char *arg, char *err, size_t errlen)
+/* Options whose value is checked: 0, or 2 for a usage error. */
+static int apply_checked(struct settings *s, int c, const char *arg, char *err, size_t errlen)
 {
 	switch (c) {
-	case 'd':
-		s->conninfo = arg;
-		break;
-	case 'h':
-		s->host = arg;
-		break;
-	case 'p':
-		s->port = arg;
-		break;
-	case 'U':
-		s->user = arg;
-		break;
-	case 'W':
-		s->password_prompt = true;
-		break;
 	case OPT_SCHEMA:
 		if (!*arg)
 			return usage_error(err, errlen, "--schema needs a name");
@@ -204,9 +191,6 @@ static int apply_option(struct settings *s, int c, const char *arg, char *err, s
 			    arg);
 		s->entity_text = arg;
 		break;
-	case 'b':
-		s->batch = true;
-		break;
 	case 'n':
 		if (parse_iterations(arg, &s->iterations) != 0)
 			return usage_error(err, errlen, "invalid iteration count '%s'", arg);
@@ -215,6 +199,31 @@ static int apply_option(struct settings *s, int c, const char *arg, char *err, s
 		if (!settings_export_name_valid(arg))
 			return usage_error(err, errlen, "unknown export name '%s'", arg);
 		s->export_name = arg;
+		break;
+	}
+	return 0;
+}
+
+static int apply_option(struct settings *s, int c, const char *arg, char *err, size_t errlen)
+{
+	switch (c) {
+	case 'd':
+		s->conninfo = arg;
+		break;
+	case 'h':
+		s->host = arg;
+		break;
+	case 'p':
+		s->port = arg;
+		break;
+	case 'U':
+		s->user = arg;
+		break;
+	case 'W':
+		s->password_prompt = true;
+		break;
+	case 'b':
+		s->batch = true;
 		break;
 	case 'o':
 		s->output = arg;
@@ -240,6 +249,8 @@ static int apply_option(struct settings *s, int c, const char *arg, char *err, s
 	case OPT_HELP:
 		s->action = ACTION_HELP;
 		break;
+	default:
+		return apply_checked(s, c, arg, err, errlen);
 	}
 	return 0;
 }

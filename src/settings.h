@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "parse.h"
+#include "util/parse.h"
 
 enum settings_action {
 	ACTION_RUN = 0,

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "export.h"
-#include "parse.h"
+#include "export/export.h"
+#include "util/parse.h"
 #include "settings.h"
 
 static const char *arg(const char *a)

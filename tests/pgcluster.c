@@ -7,8 +7,8 @@
  * POSTMASTER_PID= and READY, one per line, then holds the cluster until
  * stdin reaches EOF or SIGTERM/SIGINT/SIGHUP arrives; then removes it all
  * and exits 0. Failure: one line on stderr, exit 1 (2 for a usage error). */
-#include "cluster.h"
-#include "sim.h"
+#include "demo/cluster.h"
+#include "demo/sim.h"
 
 #include <errno.h>
 #include <getopt.h>

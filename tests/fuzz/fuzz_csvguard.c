@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvout.h"
+#include "export/csvout.h"
 
 #define MAX_CELLS 8
 

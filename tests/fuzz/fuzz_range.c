@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
+#include "util/parse.h"
 
 /* Digits at *s as a value saturated at `cap`; advances *s. -1: no digit. */
 static int64_t digits(const char **s, int64_t cap)

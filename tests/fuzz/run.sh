@@ -36,10 +36,10 @@ flags="-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 # The sources each harness links with (the real ones, compiled here).
 sources() {
 	case $1 in
-	fuzz_entity) echo "src/parse.c" ;;
-	fuzz_range) echo "src/parse.c" ;;
-	fuzz_options) echo "src/settings.c src/parse.c" ;;
-	fuzz_csvguard) echo "src/csvout.c src/arena.c" ;;
+	fuzz_entity) echo "src/util/parse.c" ;;
+	fuzz_range) echo "src/util/parse.c" ;;
+	fuzz_options) echo "src/settings.c src/util/parse.c" ;;
+	fuzz_csvguard) echo "src/export/csvout.c src/util/arena.c" ;;
 	esac
 }
 libs() {

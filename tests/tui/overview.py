@@ -137,6 +137,24 @@ try:
     scr = tm.wait_for(r"Recent status changes")
     t.ok(all(s in scr for s in ("Throughput", "Status", "Top actions", "Workers",
                                 "Recent status changes")), "80x24 shows every panel", scr)
+    # The help overlay scrolls: every binding can be read at 80x24.
+    bindings = ["q", "?", "space", "p", "+", "-", "1", "2", "3", "4", "5", "Tab", "S-Tab",
+                "Up/k", "Down/j", "PgUp", "PgDn", "g/Home", "G/End", "Enter", "Esc/Bksp",
+                "/", "o", "u", ":", "e", "s", "t"]
+    seen = set()
+    tm.send("?")
+    scr = tm.wait_for("attune-top keys") or ""
+    for _ in range(len(bindings)):
+        for b in bindings:
+            if "attune-top keys" in scr and re.search(r"  %s {2,}[a-z]" % re.escape(b), scr):
+                seen.add(b)
+        tm.send("j")
+        time.sleep(0.1)
+        scr = tm.capture()
+    t.eq(sorted(b for b in bindings if b not in seen), [],
+         "80x24: every binding can be reached by scrolling the help")
+    tm.send("Escape")
+    time.sleep(0.3)
     tm.send("q")
     tm.wait_dead(5)
 finally:

@@ -1,5 +1,5 @@
 /* Unit tests for src/atomicfile.c, in a private temporary directory. */
-#include "atomicfile.h"
+#include "export/atomicfile.h"
 #include "tap.h"
 
 #include <dirent.h>

@@ -1,7 +1,7 @@
 /* Unit tests for src/csvout.c: the formula guard, and RFC 4180 records
  * written through libcsv, checked byte for byte and read back with
  * libcsv's own parser. */
-#include "csvout.h"
+#include "export/csvout.h"
 #include "tap.h"
 
 #include <csv.h>

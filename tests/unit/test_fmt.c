@@ -1,6 +1,6 @@
 /* Unit tests for src/fmt.c. */
 #include <math.h>
-#include "fmt.h"
+#include "util/fmt.h"
 #include "tap.h"
 
 #include <locale.h>

@@ -1,5 +1,5 @@
 /* Unit tests for src/parse.c. */
-#include "parse.h"
+#include "util/parse.h"
 #include "tap.h"
 
 #include <locale.h>

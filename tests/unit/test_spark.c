@@ -1,5 +1,5 @@
 /* Unit tests for src/spark.c. */
-#include "spark.h"
+#include "util/spark.h"
 #include "tap.h"
 
 #define N SPARK_NODATA

@@ -1,5 +1,5 @@
 /* Unit tests for src/textwidth.c. */
-#include "textwidth.h"
+#include "util/textwidth.h"
 #include "tap.h"
 
 #include <locale.h>

@@ -1,0 +1,437 @@
+/* The overview's queries: SQL, result columns and takers, one table row each. */
+#include "db/overview_sql.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/queries.h"
+#include "util/arena.h"
+
+/* The queries, in batch order. */
+enum overview_query {
+	OQ_NOW = 0,
+	OQ_EXEC_SERIES,    /* bucket × action: executions created */
+	OQ_STATUS_BUCKETS, /* bucket × status: transitions */
+	OQ_STATUS_ACTIONS, /* action: completed / failed / timeout */
+	OQ_EVENTS,         /* bucket: events */
+	OQ_ENFORCEMENTS,   /* bucket: enforcements */
+	OQ_WORKERS,        /* live workers + transitions in range */
+	OQ_CHANGES,        /* recent execution status changes */
+	OQ_INFLIGHT,       /* live executions in non-terminal statuses */
+	OQ_WATERMARK,      /* earliest watermark of the aggregates with a tail */
+	OQ_COUNT,
+};
+
+/* Result columns, in SELECT order. */
+enum { C_NOW_US };
+enum { C_SER_BUCKET, C_SER_KEY, C_SER_COUNT }; /* bucket, action or status, count */
+enum { C_VOL_BUCKET, C_VOL_COUNT };            /* events, enforcements */
+enum { C_SA_ACTION, C_SA_COMPLETED, C_SA_FAILED, C_SA_TIMEOUT };
+enum {
+	C_WK_ID,
+	C_WK_NAME,
+	C_WK_TYPE,
+	C_WK_ROLE,
+	C_WK_STATUS,
+	C_WK_HOST,
+	C_WK_PORT,
+	C_WK_HEARTBEAT_AGE, /* seconds, NULL when never */
+	C_WK_TRANSITIONS,   /* NULL when worker_status_hourly is missing */
+	C_WK_RECENT,        /* transitions in the current and previous hour */
+};
+enum { C_CH_TIME_US, C_CH_EXECUTION, C_CH_ACTION, C_CH_OLD, C_CH_NEW };
+enum { C_IF_STATUS, C_IF_COUNT };
+enum { C_WM_THROUGH };
+
+/* Bucketed queries read [$1, $3): the whole range once, or only the buckets
+ * that can still change ($3 = 'Infinity'), see queries_overview. They group
+ * by bucket, not by its epoch, and take the epoch with date_part (float8,
+ * exact for whole seconds) rather than extract (numeric, slower since
+ * PostgreSQL 14). */
+#define RANGE_AND_FILTER(col)                                                                      \
+	" WHERE bucket >= to_timestamp($1::float8) AND bucket < to_timestamp($3::float8)"          \
+	" AND ($2::text IS NULL OR " col " = $2::text)"
+
+/* ------------------------------------------------------------ SQL */
+
+static char *sql_now(const struct caps *c)
+{
+	(void)c;
+	return xstrdup("SELECT (extract(epoch FROM now()) * 1000000)::int8");
+}
+
+static char *sql_exec_series(const struct caps *c)
+{
+	return queries_build_sql(c, "SELECT date_part('epoch', bucket)::int8, action_ref,"
+	                            " sum(execution_count)::int8 FROM "
+	                            "S.execution_throughput_hourly" RANGE_AND_FILTER(
+	                                "action_ref") " GROUP BY bucket, 2");
+}
+
+static char *sql_status_buckets(const struct caps *c)
+{
+	return queries_build_sql(
+	    c, "SELECT date_part('epoch', bucket)::int8, new_status,"
+	       " sum(transition_count)::int8 FROM S.execution_status_hourly" RANGE_AND_FILTER(
+	           "action_ref") " GROUP BY bucket, 2");
+}
+
+static char *sql_status_actions(const struct caps *c)
+{
+	return queries_build_sql(
+	    c, "SELECT action_ref,"
+	       " coalesce(sum(transition_count) FILTER (WHERE new_status = 'completed'), "
+	       "0)::int8,"
+	       " coalesce(sum(transition_count) FILTER (WHERE new_status = 'failed'), "
+	       "0)::int8,"
+	       " coalesce(sum(transition_count) FILTER (WHERE new_status = 'timeout'), "
+	       "0)::int8"
+	       " FROM S.execution_status_hourly" RANGE_AND_FILTER("action_ref") " GROUP BY 1");
+}
+
+static char *sql_events(const struct caps *c)
+{
+	return queries_build_sql(
+	    c, "SELECT date_part('epoch', bucket)::int8,"
+	       " sum(event_count)::int8 FROM S.event_volume_hourly" RANGE_AND_FILTER(
+	           "trigger_ref") " GROUP BY bucket");
+}
+
+static char *sql_enforcements(const struct caps *c)
+{
+	return queries_build_sql(
+	    c, "SELECT date_part('epoch', bucket)::int8,"
+	       " sum(enforcement_count)::int8 FROM "
+	       "S.enforcement_volume_hourly" RANGE_AND_FILTER("rule_ref") " GROUP BY bucket");
+}
+
+static char *sql_workers(const struct caps *c)
+{
+	return queries_build_sql(
+	    c, c->kind[REL_WORKER_STATUS_HOURLY] != RELK_MISSING
+	           ? "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
+	             " w.status::text, w.host, w.port,"
+	             " extract(epoch FROM now() - w.last_heartbeat)::float8,"
+	             " coalesce(t.n, 0)::int8, coalesce(t.recent, 0)::int8"
+	             " FROM S.worker w LEFT JOIN (SELECT worker_name,"
+	             " sum(transition_count) AS n, sum(transition_count) FILTER"
+	             " (WHERE bucket >= date_trunc('hour', now()) - interval '1 hour')"
+	             " AS recent FROM S.worker_status_hourly"
+	             " WHERE bucket >= to_timestamp($1::float8) GROUP BY 1) t"
+	             " ON t.worker_name = w.name"
+	             " WHERE ($2::text IS NULL OR w.name = $2::text) ORDER BY w.name, w.id"
+	           : "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
+	             " w.status::text, w.host, w.port,"
+	             " extract(epoch FROM now() - w.last_heartbeat)::float8,"
+	             " NULL::int8, NULL::int8 FROM S.worker w"
+	             " WHERE $1::float8 IS NOT NULL AND ($2::text IS NULL OR"
+	             " w.name = $2::text) ORDER BY w.name, w.id");
+}
+
+static char *sql_changes(const struct caps *c)
+{
+	return queries_build_sql(c, "SELECT (extract(epoch FROM time) * 1000000)::int8, entity_id,"
+	                            " entity_ref, old_values->>'status', new_values->>'status'"
+	                            " FROM S.execution_history WHERE 'status' = ANY(changed_fields)"
+	                            " AND time >= to_timestamp($1::float8)"
+	                            " AND ($2::text IS NULL OR entity_ref = $2::text)"
+	                            " ORDER BY time DESC, entity_id DESC LIMIT 200");
+}
+
+static char *sql_inflight(const struct caps *c)
+{
+	char fmt[1024];
+	if (c->status_type[0])
+		snprintf(fmt, sizeof fmt,
+		         "SELECT status::text, count(*)::int8 FROM S.execution"
+		         " WHERE status = ANY($1::%s[])"
+		         " AND ($2::text IS NULL OR action_ref = $2::text)"
+		         " GROUP BY 1 ORDER BY 1",
+		         c->status_type);
+	else
+		snprintf(fmt, sizeof fmt,
+		         "SELECT status::text, count(*)::int8 FROM S.execution"
+		         " WHERE status::text <> ALL('%s'::text[])"
+		         " AND $1::text IS NOT NULL"
+		         " AND ($2::text IS NULL OR action_ref = $2::text)"
+		         " GROUP BY 1 ORDER BY 1",
+		         queries_terminal_array());
+	return queries_build_sql(c, fmt);
+}
+
+/* ------------------------------------------------------------ takers */
+
+static const char *key_or(const struct rowset *r, int row, int col, const char *none)
+{
+	const char *v = rowset_text(r, row, col);
+	return v ? v : none;
+}
+
+static void take_now(struct snapshot *s, const struct rowset *r)
+{
+	if (r->nrows == 1)
+		snapshot_set_now(s, rowset_i64(r, 0, C_NOW_US));
+}
+
+static void take_exec_series(struct snapshot *s, const struct rowset *r)
+{
+	for (int i = 0; i < r->nrows; i++) {
+		int b = snapshot_bucket(s, rowset_i64(r, i, C_SER_BUCKET));
+		int64_t n = rowset_i64(r, i, C_SER_COUNT);
+		struct action_row *a = snapshot_action(s, key_or(r, i, C_SER_KEY, ""));
+		a->executions += n;
+		if (b >= 0) {
+			a->buckets[b] += n;
+			s->exec_created[b] += n;
+		}
+	}
+}
+
+static void take_status_buckets(struct snapshot *s, const struct rowset *r)
+{
+	for (int i = 0; i < r->nrows; i++) {
+		int b = snapshot_bucket(s, rowset_i64(r, i, C_SER_BUCKET));
+		const char *status = key_or(r, i, C_SER_KEY, "(null)");
+		int64_t n = rowset_i64(r, i, C_SER_COUNT);
+		struct status_series *st = snapshot_status(s, status);
+		st->total += n;
+		s->total_transitions += n;
+		if (b < 0)
+			continue;
+		st->buckets[b] += n;
+		if (strcmp(status, "completed") == 0)
+			s->completed[b] += n;
+		else if (strcmp(status, "failed") == 0)
+			s->failed[b] += n;
+	}
+}
+
+static void take_status_actions(struct snapshot *s, const struct rowset *r)
+{
+	for (int i = 0; i < r->nrows; i++) {
+		struct action_row *a = snapshot_action(s, key_or(r, i, C_SA_ACTION, ""));
+		a->completed += rowset_i64(r, i, C_SA_COMPLETED);
+		a->failed += rowset_i64(r, i, C_SA_FAILED);
+		a->timeout += rowset_i64(r, i, C_SA_TIMEOUT);
+	}
+}
+
+static void take_volume(const struct snapshot *s, const struct rowset *r, int64_t *series)
+{
+	for (int i = 0; i < r->nrows; i++) {
+		int b = snapshot_bucket(s, rowset_i64(r, i, C_VOL_BUCKET));
+		if (b >= 0)
+			series[b] += rowset_i64(r, i, C_VOL_COUNT);
+	}
+}
+
+static void take_events(struct snapshot *s, const struct rowset *r)
+{
+	take_volume(s, r, s->events);
+}
+
+static void take_enforcements(struct snapshot *s, const struct rowset *r)
+{
+	take_volume(s, r, s->enforcements);
+}
+
+static void take_workers(struct snapshot *s, const struct rowset *r)
+{
+	s->nworkers = r->nrows;
+	s->workers = arena_calloc(&s->arena, (size_t)s->nworkers, sizeof *s->workers);
+	for (int i = 0; i < s->nworkers; i++) {
+		struct worker_row *w = &s->workers[i];
+		const char *hb = rowset_text(r, i, C_WK_HEARTBEAT_AGE);
+		w->id = rowset_i64(r, i, C_WK_ID);
+		w->name = snapshot_text(s, rowset_text(r, i, C_WK_NAME));
+		w->type = snapshot_text(s, rowset_text(r, i, C_WK_TYPE));
+		w->role = snapshot_text(s, rowset_text(r, i, C_WK_ROLE));
+		w->status = snapshot_text(s, rowset_text(r, i, C_WK_STATUS));
+		w->host = snapshot_text(s, rowset_text(r, i, C_WK_HOST));
+		w->port = (int)rowset_i64(r, i, C_WK_PORT);
+		w->has_heartbeat = hb != NULL;
+		w->heartbeat_age = hb ? strtod(hb, NULL) : 0;
+		/* NULL when worker_status_hourly does not exist: unknown, not 0. */
+		w->transitions =
+		    rowset_null(r, i, C_WK_TRANSITIONS) ? -1 : rowset_i64(r, i, C_WK_TRANSITIONS);
+		w->recent_transitions =
+		    rowset_null(r, i, C_WK_RECENT) ? -1 : rowset_i64(r, i, C_WK_RECENT);
+	}
+}
+
+static void take_changes(struct snapshot *s, const struct rowset *r)
+{
+	s->nchanges = r->nrows;
+	s->changes = arena_calloc(&s->arena, (size_t)s->nchanges, sizeof *s->changes);
+	for (int i = 0; i < s->nchanges; i++) {
+		struct change_row *c = &s->changes[i];
+		c->time_us = rowset_i64(r, i, C_CH_TIME_US);
+		c->id = rowset_i64(r, i, C_CH_EXECUTION);
+		c->ref = snapshot_text(s, rowset_text(r, i, C_CH_ACTION));
+		c->old_status = snapshot_text(s, rowset_text(r, i, C_CH_OLD));
+		c->new_status = snapshot_text(s, rowset_text(r, i, C_CH_NEW));
+	}
+}
+
+static void take_inflight(struct snapshot *s, const struct rowset *r)
+{
+	s->ninflight = r->nrows;
+	s->inflight = arena_calloc(&s->arena, (size_t)s->ninflight, sizeof *s->inflight);
+	for (int i = 0; i < s->ninflight; i++) {
+		s->inflight[i].name = snapshot_text(s, rowset_text(r, i, C_IF_STATUS));
+		s->inflight[i].count = rowset_i64(r, i, C_IF_COUNT);
+		s->total_inflight += s->inflight[i].count;
+	}
+}
+
+static void take_watermark(struct snapshot *s, const struct rowset *r)
+{
+	if (r->nrows == 1)
+		s->materialized_through = rowset_i64(r, 0, C_WM_THROUGH);
+}
+
+/* ------------------------------------------------------------ unavailable */
+
+static void lost_exec_series(struct snapshot *s, bool missing, const char *why)
+{
+	snapshot_series_unavailable(s, s->exec_created, "executions", why);
+	snapshot_panel_unavailable(s, PANEL_ACTIONS, missing, why);
+}
+
+static void lost_status_buckets(struct snapshot *s, bool missing, const char *why)
+{
+	snapshot_series_unavailable(s, s->completed, "completed", why);
+	snapshot_series_unavailable(s, s->failed, "failed", why);
+	snapshot_panel_unavailable(s, PANEL_STATUS, missing, why);
+}
+
+static void lost_events(struct snapshot *s, bool missing, const char *why)
+{
+	(void)missing;
+	snapshot_series_unavailable(s, s->events, "events", why);
+}
+
+static void lost_enforcements(struct snapshot *s, bool missing, const char *why)
+{
+	(void)missing;
+	snapshot_series_unavailable(s, s->enforcements, "enforcements", why);
+}
+
+static void lost_inflight(struct snapshot *s, bool missing, const char *why)
+{
+	(void)missing;
+	(void)why;
+	s->inflight_failed = true;
+}
+
+static void lost_nothing(struct snapshot *s, bool missing, const char *why)
+{
+	(void)s;
+	(void)missing;
+	(void)why;
+}
+
+/* ------------------------------------------------------------ the table */
+
+const struct overview_def overview_defs[] = {
+    [OQ_NOW] = {"now", REL_COUNT, PANEL_COUNT, false, OQP_NONE, sql_now, take_now, lost_nothing},
+    [OQ_EXEC_SERIES] = {"executions", REL_EXECUTION_THROUGHPUT_HOURLY, PANEL_THROUGHPUT, true,
+                        OQP_RANGE, sql_exec_series, take_exec_series, lost_exec_series},
+    [OQ_STATUS_BUCKETS] = {"statuses", REL_EXECUTION_STATUS_HOURLY, PANEL_STATUS, true, OQP_RANGE,
+                           sql_status_buckets, take_status_buckets, lost_status_buckets},
+    [OQ_STATUS_ACTIONS] = {"action statuses", REL_EXECUTION_STATUS_HOURLY, PANEL_ACTIONS, true,
+                           OQP_RANGE, sql_status_actions, take_status_actions, NULL},
+    [OQ_EVENTS] = {"events", REL_EVENT_VOLUME_HOURLY, PANEL_THROUGHPUT, true, OQP_RANGE, sql_events,
+                   take_events, lost_events},
+    [OQ_ENFORCEMENTS] = {"enforcements", REL_ENFORCEMENT_VOLUME_HOURLY, PANEL_THROUGHPUT, true,
+                         OQP_RANGE, sql_enforcements, take_enforcements, lost_enforcements},
+    [OQ_WORKERS] = {"workers", REL_WORKER, PANEL_WORKERS, false, OQP_SINCE, sql_workers,
+                    take_workers, NULL},
+    [OQ_CHANGES] = {"changes", REL_EXECUTION_HISTORY, PANEL_CHANGES, false, OQP_SINCE, sql_changes,
+                    take_changes, NULL},
+    [OQ_INFLIGHT] = {"in flight", REL_EXECUTION, PANEL_COUNT, false, OQP_INFLIGHT, sql_inflight,
+                     take_inflight, lost_inflight},
+    [OQ_WATERMARK] = {"watermark", REL_COUNT, PANEL_COUNT, false, OQP_NONE, queries_watermark_sql,
+                      take_watermark, lost_nothing},
+};
+
+const int overview_count = OQ_COUNT;
+_Static_assert(OQ_COUNT <= OQ_MAX, "OQ_MAX holds every overview query");
+
+int overview_query(const char *name)
+{
+	for (int i = 0; i < OQ_COUNT; i++)
+		if (strcmp(overview_defs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+void queries_build(struct query_set *qs, const struct caps *caps)
+{
+	memset(qs, 0, sizeof *qs);
+	for (int i = 0; i < OQ_COUNT; i++) {
+		const struct overview_def *d = &overview_defs[i];
+		if (d->needs == REL_COUNT || caps->kind[d->needs] != RELK_MISSING)
+			qs->sql[i] = d->sql(caps);
+	}
+}
+
+void queries_free(struct query_set *qs)
+{
+	for (int i = 0; i < OQ_COUNT; i++)
+		free(qs->sql[i]);
+	memset(qs, 0, sizeof *qs);
+}
+
+int queries_overview(const struct query_set *qs, const struct overview_params *p,
+                     struct db_query *q, int *idx)
+{
+	int n = 0;
+	for (int i = 0; i < OQ_COUNT; i++) {
+		if (!qs->sql[i])
+			continue;
+		struct db_query d = {qs->sql[i], 2, {p->range_start, p->filter}};
+		if (overview_defs[i].params == OQP_NONE) {
+			d.nparams = 0;
+		} else if (overview_defs[i].params == OQP_INFLIGHT) {
+			d.params[0] = p->inflight;
+		} else if (overview_defs[i].params == OQP_RANGE) {
+			d.nparams = 3;
+			d.params[0] = p->live_start;
+			d.params[2] = "Infinity";
+		}
+		idx[n] = i;
+		q[n++] = d;
+	}
+	/* After the live results, so that a failure here marks a whole series. */
+	for (int i = 0; p->settled && i < OQ_COUNT; i++) {
+		if (!qs->sql[i] || !overview_defs[i].bucketed)
+			continue;
+		idx[n] = i | OQ_SETTLED;
+		q[n++] =
+		    (struct db_query){qs->sql[i], 3, {p->range_start, p->filter, p->live_start}};
+	}
+	return n;
+}
+
+void overview_unavailable(struct snapshot *s, int q, bool missing, const char *why)
+{
+	const struct overview_def *d = &overview_defs[q];
+	if (d->lost)
+		d->lost(s, missing, why);
+	else
+		snapshot_panel_unavailable(s, d->panel, missing, why);
+}
+
+void overview_take(struct snapshot *s, int q, const struct rowset *r)
+{
+	if (!r->ok) {
+		char why[320];
+		snprintf(why, sizeof why, "query failed: %s", r->error);
+		why[strcspn(why, "\n")] = '\0';
+		overview_unavailable(s, q, false, why);
+		return;
+	}
+	overview_defs[q].take(s, r);
+}

@@ -1,0 +1,534 @@
+/* SQL text of every query, and the parsing of connection-setup results. */
+#include "db/queries.h"
+
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+
+/* Statuses after which an execution is no longer in flight. Value sets
+ * differ between Attune versions: anything not listed counts as in flight. */
+static const char *const terminal_statuses[] = {
+    "completed", "succeeded", "failed",    "timeout", "timed_out",
+    "cancelled", "canceled",  "abandoned", "skipped",
+};
+
+const char *queries_terminal_array(void)
+{
+	return "{completed,succeeded,failed,timeout,timed_out,cancelled,canceled,abandoned,"
+	       "skipped}";
+}
+
+static const char *const rel_names[REL_COUNT] = {
+    [REL_EXECUTION_STATUS_HOURLY] = "execution_status_hourly",
+    [REL_EXECUTION_THROUGHPUT_HOURLY] = "execution_throughput_hourly",
+    [REL_EVENT_VOLUME_HOURLY] = "event_volume_hourly",
+    [REL_WORKER_STATUS_HOURLY] = "worker_status_hourly",
+    [REL_ENFORCEMENT_VOLUME_HOURLY] = "enforcement_volume_hourly",
+    [REL_EXECUTION_VOLUME_HOURLY] = "execution_volume_hourly",
+    [REL_EXECUTION_HISTORY] = "execution_history",
+    [REL_WORKER_HISTORY] = "worker_history",
+    [REL_WORKER] = "worker",
+    [REL_EXECUTION] = "execution",
+    [REL_EVENT] = "event",
+    [REL_ENFORCEMENT] = "enforcement",
+};
+
+const char *model_rel_name(enum rel_id r)
+{
+	return r < REL_COUNT ? rel_names[r] : "?";
+}
+
+const char *model_rel_kind_label(enum rel_kind k)
+{
+	switch (k) {
+	case RELK_MISSING:
+		return "missing";
+	case RELK_TABLE:
+		return "table";
+	case RELK_VIEW:
+		return "view";
+	case RELK_MATVIEW:
+		return "materialized view";
+	case RELK_CAGG_MATONLY:
+		return "continuous aggregate (materialized only)";
+	case RELK_CAGG_REALTIME:
+		return "continuous aggregate (real time)";
+	}
+	return "?";
+}
+
+void caps_clear(struct caps *c)
+{
+	free(c->q_ts_schema);
+	free(c->qschema);
+	free(c->inflight_array);
+	memset(c, 0, sizeof *c);
+}
+
+static void copy_value(char *dst, size_t len, const PGresult *res, int row, int col)
+{
+	snprintf(dst, len, "%s", PQgetisnull(res, row, col) ? "" : PQgetvalue(res, row, col));
+}
+
+static int result_error(const PGresult *res, char *err, size_t errlen, const char *what)
+{
+	const char *msg = PQresultErrorMessage(res);
+	snprintf(err, errlen, "%s: %s", what, *msg ? msg : PQresStatus(PQresultStatus(res)));
+	err[strcspn(err, "\n")] = '\0';
+	return -1;
+}
+
+int queries_setup(struct db_query *q, const char *timeout_ms, const char *schema)
+{
+	q[SQ_SESSION] = (struct db_query){
+	    "SELECT set_config('default_transaction_read_only', 'on', false),"
+	    " set_config('statement_timeout', $1, false),"
+	    " set_config('TimeZone', 'UTC', false),"
+	    " set_config('DateStyle', 'ISO, YMD', false),"
+	    " set_config('IntervalStyle', 'postgres', false),"
+	    " set_config('extra_float_digits', '3', false),"
+	    /* PostgreSQL 14+: a backend whose client went away stops waiting
+	     * (e.g. on a lock) instead of running the rest of a pipeline that
+	     * a cancel on quit could only interrupt one statement of. */
+	    " CASE WHEN current_setting('server_version_num')::int >= 140000"
+	    "  THEN set_config('client_connection_check_interval', '1000', false) END",
+	    1,
+	    {timeout_ms},
+	};
+	q[SQ_IDENTITY] = (struct db_query){
+	    "SELECT (SELECT nspname FROM pg_catalog.pg_namespace"
+	    "        WHERE nspname = coalesce($1::text, CASE WHEN EXISTS ("
+	    "          SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'attune')"
+	    "          THEN 'attune' ELSE current_schema() END)),"
+	    " coalesce($1::text, 'attune', current_schema()),"
+	    " (SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'timescaledb'),"
+	    " (extract(epoch FROM now()) * 1000000)::int8,"
+	    " current_setting('server_version'), current_database()",
+	    1,
+	    {schema},
+	};
+	return SQ_COUNT;
+}
+
+int queries_take_setup(struct caps *caps, int which, const PGresult *res, char *err, size_t errlen)
+{
+	ExecStatusType st = PQresultStatus(res);
+	if (st != PGRES_TUPLES_OK)
+		return result_error(res, err, errlen, "session setup failed");
+	if (which != SQ_IDENTITY)
+		return 0;
+	if (PQntuples(res) != 1)
+		return result_error(res, err, errlen, "session setup failed");
+	if (PQgetisnull(res, 0, 0)) {
+		snprintf(err, errlen, "schema \"%s\" does not exist (see --schema)",
+		         PQgetvalue(res, 0, 1));
+		return -1;
+	}
+	copy_value(caps->schema, sizeof caps->schema, res, 0, 0);
+	copy_value(caps->tsdb_version, sizeof caps->tsdb_version, res, 0, 2);
+	caps->clock_offset_us = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+	copy_value(caps->server_version, sizeof caps->server_version, res, 0, 4);
+	copy_value(caps->database, sizeof caps->database, res, 0, 5);
+	return 0;
+}
+
+/* The relation names as an array literal: {a,b,...}. */
+static void rel_names_literal(char *names, size_t names_len)
+{
+	size_t off = 0;
+	off += (size_t)snprintf(names + off, names_len - off, "{");
+	for (int r = 0; r < REL_COUNT && off < names_len; r++)
+		off += (size_t)snprintf(names + off, names_len - off, "%s%s", r ? "," : "",
+		                        rel_names[r]);
+	if (off < names_len)
+		snprintf(names + off, names_len - off, "}");
+}
+
+/* TimescaleDB's continuous aggregates, its schemas, materialization ids. */
+static int caps_tsdb(const struct caps *caps, struct db_query *q, int *idx, int n)
+{
+	idx[n] = CQ_CAGGS;
+	q[n++] = (struct db_query){
+	    "SELECT view_name::text, materialized_only"
+	    " FROM timescaledb_information.continuous_aggregates"
+	    " WHERE view_schema = $1",
+	    1,
+	    {caps->schema},
+	};
+	/* Where the watermark functions live moved in 2.12. */
+	idx[n] = CQ_TSINFO;
+	q[n++] = (struct db_query){
+	    "SELECT (SELECT n.nspname FROM pg_catalog.pg_extension e"
+	    " JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
+	    " WHERE e.extname = 'timescaledb'),"
+	    " (SELECT n.nspname FROM pg_catalog.pg_proc p"
+	    " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+	    " WHERE p.proname = 'cagg_watermark' AND n.nspname IN"
+	    " ('_timescaledb_functions', '_timescaledb_internal')"
+	    " AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc t WHERE t.pronamespace = n.oid"
+	    " AND t.proname = 'to_timestamp')"
+	    " ORDER BY n.nspname = '_timescaledb_functions' DESC LIMIT 1)",
+	    0,
+	    {NULL},
+	};
+	idx[n] = CQ_MATIDS;
+	q[n++] = (struct db_query){
+	    "SELECT user_view_name::text, mat_hypertable_id"
+	    " FROM _timescaledb_catalog.continuous_agg WHERE user_view_schema = $1",
+	    1,
+	    {caps->schema},
+	};
+	return n;
+}
+
+int queries_caps(const struct caps *caps, struct db_query *q, int *idx, char *names,
+                 size_t names_len)
+{
+	rel_names_literal(names, names_len);
+	int n = 0;
+	idx[n] = CQ_RELATIONS;
+	q[n++] = (struct db_query){
+	    "SELECT c.relname::text, c.relkind::text FROM pg_catalog.pg_class c"
+	    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	    " WHERE n.nspname = $1 AND c.relname = ANY($2::text[])",
+	    2,
+	    {caps->schema, names},
+	};
+	idx[n] = CQ_STATUS_ENUM;
+	q[n++] = (struct db_query){
+	    "SELECT format_type(a.atttypid, NULL), e.enumlabel::text"
+	    " FROM pg_catalog.pg_attribute a"
+	    " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+	    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	    " LEFT JOIN pg_catalog.pg_enum e ON e.enumtypid = a.atttypid"
+	    " WHERE n.nspname = $1 AND c.relname = 'execution' AND a.attname = 'status'"
+	    " AND NOT a.attisdropped ORDER BY e.enumsortorder",
+	    1,
+	    {caps->schema},
+	};
+	idx[n] = CQ_NOTIFY;
+	q[n++] = (struct db_query){
+	    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc"
+	    " WHERE prosrc LIKE '%execution_status_changed%')",
+	    0,
+	    {NULL},
+	};
+	return caps->tsdb_version[0] ? caps_tsdb(caps, q, idx, n) : n;
+}
+
+static enum rel_id rel_by_name(const char *name)
+{
+	for (int r = 0; r < REL_COUNT; r++)
+		if (strcmp(rel_names[r], name) == 0)
+			return (enum rel_id)r;
+	return REL_COUNT;
+}
+
+static enum rel_kind kind_of_relkind(char k)
+{
+	switch (k) {
+	case 'r':
+	case 'p':
+		return RELK_TABLE;
+	case 'v':
+		return RELK_VIEW;
+	case 'm':
+		return RELK_MATVIEW;
+	default:
+		return RELK_MISSING;
+	}
+}
+
+static bool is_terminal(const char *status)
+{
+	for (size_t i = 0; i < sizeof terminal_statuses / sizeof *terminal_statuses; i++)
+		if (strcmp(status, terminal_statuses[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Append one quoted element to an array literal: "a\"b" style. */
+static void array_append(char **buf, size_t *len, size_t *cap, const char *v)
+{
+	size_t need = *len + 2 * strlen(v) + 4;
+	if (need > *cap) {
+		*cap = need * 2;
+		*buf = xrealloc(*buf, *cap);
+	}
+	char *p = *buf + *len;
+	if (*len > 1)
+		*p++ = ',';
+	*p++ = '"';
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			*p++ = '\\';
+		*p++ = *v;
+	}
+	*p++ = '"';
+	*p = '\0';
+	*len = (size_t)(p - *buf);
+}
+
+static void take_status_enum(struct caps *caps, const PGresult *res)
+{
+	size_t len = 1, cap = 64;
+	char *arr = xmalloc(cap);
+	strcpy(arr, "{");
+	caps->status_type[0] = '\0';
+	for (int i = 0; i < PQntuples(res); i++) {
+		if (PQgetisnull(res, i, 1))
+			continue; /* not an enum: fall back to text comparison */
+		copy_value(caps->status_type, sizeof caps->status_type, res, i, 0);
+		const char *label = PQgetvalue(res, i, 1);
+		if (!is_terminal(label))
+			array_append(&arr, &len, &cap, label);
+	}
+	arr = xrealloc(arr, len + 2);
+	strcat(arr, "}");
+	free(caps->inflight_array);
+	caps->inflight_array = arr;
+}
+
+int queries_take_caps(struct caps *caps, int which, const PGresult *res, char *err, size_t errlen)
+{
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		if (which == CQ_CAGGS || which == CQ_NOTIFY || which == CQ_TSINFO ||
+		    which == CQ_MATIDS)
+			return 0; /* unknown catalog shape: do without (see queries_tail) */
+		return result_error(res, err, errlen, "reading the catalog failed");
+	}
+	for (int i = 0; i < PQntuples(res) && which == CQ_RELATIONS; i++) {
+		enum rel_id r = rel_by_name(PQgetvalue(res, i, 0));
+		if (r < REL_COUNT)
+			caps->kind[r] = kind_of_relkind(PQgetvalue(res, i, 1)[0]);
+	}
+	for (int i = 0; i < PQntuples(res) && which == CQ_CAGGS; i++) {
+		enum rel_id r = rel_by_name(PQgetvalue(res, i, 0));
+		if (r < REL_COUNT)
+			caps->kind[r] = PQgetvalue(res, i, 1)[0] == 't' ? RELK_CAGG_MATONLY
+			                                                : RELK_CAGG_REALTIME;
+	}
+	if (which == CQ_STATUS_ENUM)
+		take_status_enum(caps, res);
+	if (which == CQ_NOTIFY && PQntuples(res) == 1)
+		caps->notify = PQgetvalue(res, 0, 0)[0] == 't';
+	if (which == CQ_TSINFO && PQntuples(res) == 1) {
+		copy_value(caps->ts_schema, sizeof caps->ts_schema, res, 0, 0);
+		copy_value(caps->ts_func_schema, sizeof caps->ts_func_schema, res, 0, 1);
+	}
+	for (int i = 0; i < PQntuples(res) && which == CQ_MATIDS; i++) {
+		enum rel_id r = rel_by_name(PQgetvalue(res, i, 0));
+		if (r < REL_COUNT)
+			caps->mat_id[r] = atoi(PQgetvalue(res, i, 1));
+	}
+	return 0;
+}
+
+void queries_caps_done(struct caps *caps)
+{
+	if (!caps->inflight_array)
+		caps->inflight_array = xstrdup("{}");
+}
+
+/* printf into a fresh string, with every "S." replaced by the schema. */
+static char *with_tails(const struct caps *c, const char *fmt);
+
+/* Replace "S." (at the start or after a space) by the quoted schema;
+ * takes fmt and returns a new string. */
+static char *qualify(const struct caps *caps, char *fmt)
+{
+	size_t n = strlen(fmt) + 1, qs = strlen(caps->qschema);
+	for (const char *p = fmt; (p = strstr(p, "S.")) != NULL; p += 2)
+		n += qs;
+	char *out = xmalloc(n), *o = out;
+	for (const char *p = fmt; *p;) {
+		if (p[0] == 'S' && p[1] == '.' && (p == fmt || p[-1] == ' ')) {
+			memcpy(o, caps->qschema, qs);
+			o += qs;
+			*o++ = '.';
+			p += 2;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	free(fmt);
+	return out;
+}
+
+char *queries_build_sql(const struct caps *caps, const char *tmpl)
+{
+	return qualify(caps, with_tails(caps, tmpl));
+}
+
+/* ------------------------------------------------------------ live tail */
+
+/* A materialized-only continuous aggregate lacks everything after its
+ * watermark (the newest 1-1.5 h with the seed's policies). Its buckets from
+ * the watermark on are computed from the raw hypertable with the grouping
+ * of the seed's definition, and merged with the materialized rows; {TB} is
+ * TimescaleDB's time_bucket and {WM} the watermark. */
+static const struct {
+	enum rel_id agg;
+	enum rel_id raw;
+	const char *sql;
+} tails[] = {
+    {REL_EXECUTION_STATUS_HOURLY, REL_EXECUTION_HISTORY,
+     "(SELECT bucket, action_ref, new_status, transition_count FROM S.execution_status_hourly"
+     " WHERE bucket < {WM} UNION ALL SELECT {TB}('1 hour', time), entity_ref,"
+     " new_values->>'status', count(*) FROM S.execution_history"
+     " WHERE 'status' = ANY(changed_fields) AND time >= {WM} GROUP BY 1, 2, 3)"
+     " AS execution_status_hourly"},
+    {REL_EXECUTION_THROUGHPUT_HOURLY, REL_EXECUTION_HISTORY,
+     "(SELECT bucket, action_ref, execution_count FROM S.execution_throughput_hourly"
+     " WHERE bucket < {WM} UNION ALL SELECT {TB}('1 hour', time), entity_ref, count(*)"
+     " FROM S.execution_history WHERE operation = 'INSERT' AND time >= {WM} GROUP BY 1, 2)"
+     " AS execution_throughput_hourly"},
+    {REL_EVENT_VOLUME_HOURLY, REL_EVENT,
+     "(SELECT bucket, trigger_ref, event_count FROM S.event_volume_hourly WHERE bucket < {WM}"
+     " UNION ALL SELECT {TB}('1 hour', created), trigger_ref, count(*) FROM S.event"
+     " WHERE created >= {WM} GROUP BY 1, 2) AS event_volume_hourly"},
+    {REL_WORKER_STATUS_HOURLY, REL_WORKER_HISTORY,
+     "(SELECT bucket, worker_name, new_status, transition_count FROM S.worker_status_hourly"
+     " WHERE bucket < {WM} UNION ALL SELECT {TB}('1 hour', time), entity_ref,"
+     " new_values->>'status', count(*) FROM S.worker_history"
+     " WHERE 'status' = ANY(changed_fields) AND time >= {WM} GROUP BY 1, 2, 3)"
+     " AS worker_status_hourly"},
+    {REL_ENFORCEMENT_VOLUME_HOURLY, REL_ENFORCEMENT,
+     "(SELECT bucket, rule_ref, enforcement_count FROM S.enforcement_volume_hourly"
+     " WHERE bucket < {WM} UNION ALL SELECT {TB}('1 hour', created), rule_ref, count(*)"
+     " FROM S.enforcement WHERE created >= {WM} GROUP BY 1, 2) AS enforcement_volume_hourly"},
+    {REL_EXECUTION_VOLUME_HOURLY, REL_EXECUTION,
+     "(SELECT bucket, action_ref, initial_status, execution_count"
+     " FROM S.execution_volume_hourly WHERE bucket < {WM} UNION ALL SELECT"
+     " {TB}('1 hour', created), action_ref, status, count(*) FROM S.execution"
+     " WHERE created >= {WM} GROUP BY 1, 2, 3) AS execution_volume_hourly"},
+};
+
+bool queries_has_tail(const struct caps *c, enum rel_id r)
+{
+	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++)
+		if (tails[i].agg == r)
+			return c->kind[r] == RELK_CAGG_MATONLY &&
+			       c->kind[tails[i].raw] != RELK_MISSING && c->q_ts_schema;
+	return false;
+}
+
+bool queries_tail_fallback(const struct caps *c)
+{
+	for (int r = 0; r < REL_COUNT; r++)
+		if (queries_has_tail(c, (enum rel_id)r) && (!c->mat_id[r] || !c->ts_func_schema[0]))
+			return true;
+	return false;
+}
+
+/* The watermark of an aggregate as SQL; when it cannot be read, the last
+ * two hours come from raw rows (the header says so). */
+static void watermark_sql(const struct caps *c, enum rel_id r, char *buf, size_t len)
+{
+	if (c->mat_id[r] > 0 && c->ts_func_schema[0])
+		snprintf(buf, len, "(SELECT %s.to_timestamp(%s.cagg_watermark(%d)))",
+		         c->ts_func_schema, c->ts_func_schema, c->mat_id[r]);
+	else
+		snprintf(buf, len, "(SELECT date_trunc('hour', now() - interval '2 hours'))");
+}
+
+/* Copy src into a new string with every occurrence of tok replaced. */
+static char *replace_all(const char *src, const char *tok, const char *val)
+{
+	size_t tl = strlen(tok), vl = strlen(val), n = strlen(src) + 1;
+	for (const char *p = src; (p = strstr(p, tok)) != NULL; p += tl)
+		n += vl;
+	char *out = xmalloc(n), *o = out;
+	for (const char *p = src; *p;) {
+		if (strncmp(p, tok, tl) == 0) {
+			memcpy(o, val, vl);
+			o += vl;
+			p += tl;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The source of aggregate r with "S." standing for the schema. */
+static char *source_tmpl(const struct caps *c, enum rel_id r)
+{
+	char wm[256], tb[128];
+	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
+		if (tails[i].agg != r || !queries_has_tail(c, r))
+			continue;
+		watermark_sql(c, r, wm, sizeof wm);
+		snprintf(tb, sizeof tb, "%s.time_bucket", c->q_ts_schema);
+		char *a = replace_all(tails[i].sql, "{WM}", wm);
+		char *b = replace_all(a, "{TB}", tb);
+		free(a);
+		return b;
+	}
+	char *plain = xmalloc(strlen(model_rel_name(r)) + 3);
+	sprintf(plain, "S.%s", model_rel_name(r));
+	return plain;
+}
+
+char *queries_source(const struct caps *c, enum rel_id r)
+{
+	return qualify(c, source_tmpl(c, r));
+}
+
+/* The earliest watermark over the aggregates that have a tail, or NULL. */
+char *queries_watermark_sql(const struct caps *c)
+{
+	char wm[256], buf[2048] = "SELECT extract(epoch FROM least(";
+	bool any = false;
+	for (int r = 0; r < REL_COUNT; r++) {
+		if (!queries_has_tail(c, (enum rel_id)r))
+			continue;
+		watermark_sql(c, (enum rel_id)r, wm, sizeof wm);
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", any ? ", " : "", wm);
+		any = true;
+	}
+	if (!any)
+		return NULL;
+	snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "))::int8");
+	return xstrdup(buf);
+}
+
+/* Replace "S.<aggregate>" (one left-to-right pass over the template, so
+ * the inserted text is not rescanned) by its live-tail source. */
+static char *with_tails(const struct caps *c, const char *fmt)
+{
+	size_t cap = strlen(fmt) + 1, len = 0;
+	char *out = xmalloc(cap);
+	for (const char *p = fmt; *p;) {
+		char *src = NULL;
+		size_t used = 0;
+		for (size_t i = 0; i < sizeof tails / sizeof *tails && !src; i++) {
+			const char *name = model_rel_name(tails[i].agg);
+			size_t nl = strlen(name);
+			if (strncmp(p, "S.", 2) == 0 && strncmp(p + 2, name, nl) == 0 &&
+			    !(p[2 + nl] == '_' || (p[2 + nl] >= 'a' && p[2 + nl] <= 'z')) &&
+			    queries_has_tail(c, tails[i].agg)) {
+				src = source_tmpl(c, tails[i].agg);
+				used = 2 + nl;
+			}
+		}
+		const char *piece = src ? src : p;
+		size_t pl = src ? strlen(src) : 1;
+		if (len + pl + 1 > cap) {
+			cap = (len + pl + 1) * 2;
+			out = xrealloc(out, cap);
+		}
+		memcpy(out + len, piece, pl);
+		len += pl;
+		p += src ? used : 1;
+		free(src);
+	}
+	out[len] = '\0';
+	return out;
+}

@@ -1,0 +1,66 @@
+/* Session and catalog-probe SQL, and what every query shares: the schema
+ * qualification and the live tails of aggregates, built once per
+ * connection for the resolved schema. Every value travels as a parameter;
+ * the schema is quoted with PQescapeIdentifier. */
+#ifndef ATTUNE_QUERIES_H
+#define ATTUNE_QUERIES_H
+
+#include <stdbool.h>
+
+#include "db/db.h"
+#include "model/model.h"
+
+/* Connection setup, phase 1: pin the session, resolve the schema. */
+enum setup_query {
+	SQ_SESSION = 0, /* read-only, statement_timeout, UTC, ISO */
+	SQ_IDENTITY,    /* schema, TimescaleDB version, now(), server version */
+	SQ_COUNT,
+};
+/* Phase 2, once the schema is known. */
+enum caps_query {
+	CQ_RELATIONS = 0, /* which relations exist, and their kind */
+	CQ_STATUS_ENUM,   /* type and labels of execution.status */
+	CQ_NOTIFY,        /* does some function raise Attune's execution NOTIFYs? */
+	CQ_CAGGS,         /* continuous aggregates (TimescaleDB only) */
+	CQ_TSINFO,        /* TimescaleDB's schemas (TimescaleDB only) */
+	CQ_MATIDS,        /* materialization hypertable ids (TimescaleDB only) */
+	CQ_COUNT,
+};
+
+/* Fill q[] for phase 1; `timeout_ms` and `schema` (NULL = resolve) must
+ * outlive the batch. Returns the count. */
+int queries_setup(struct db_query *q, const char *timeout_ms, const char *schema);
+
+/* Phase 2 for caps->schema; `names` receives the relation-name array
+ * literal and must outlive the batch. Returns the count; idx[i] says
+ * which caps_query q[i] is. */
+int queries_caps(const struct caps *caps, struct db_query *q, int *idx, char *names,
+                 size_t names_len);
+
+/* Ingest setup and caps results. Return 0, or -1 with a one-line message. */
+int queries_take_setup(struct caps *caps, int which, const PGresult *res, char *err, size_t errlen);
+int queries_take_caps(struct caps *caps, int which, const PGresult *res, char *err, size_t errlen);
+/* After phase 2: derive what the queries need (in-flight status set). */
+void queries_caps_done(struct caps *caps);
+
+/* Live tail: whether aggregate r is a materialized-only continuous aggregate
+ * whose newest buckets are computed from raw rows; whether some watermark
+ * could not be read (then the last 2 h come from raw rows); the SQL source
+ * to read r from (the qualified relation, or a subquery merging both;
+ * malloc'd). */
+bool queries_has_tail(const struct caps *c, enum rel_id r);
+bool queries_tail_fallback(const struct caps *c);
+char *queries_source(const struct caps *c, enum rel_id r);
+
+/* Terminal execution statuses as an array literal (same list as in-flight). */
+const char *queries_terminal_array(void);
+
+/* A query template with "S." qualified by the schema and every aggregate
+ * with a live tail replaced by its merging source (malloc'd). */
+char *queries_build_sql(const struct caps *caps, const char *tmpl);
+/* The earliest watermark over the aggregates that have a tail, or NULL. */
+char *queries_watermark_sql(const struct caps *c);
+
+#include "db/overview_sql.h"
+
+#endif

@@ -1,0 +1,293 @@
+/* The curses front end: screen set-up, header and footer, key dispatch. */
+#include "term/ui.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "export/background.h"
+#include "term/draw.h"
+#include "term/help.h"
+#include "term/keys.h"
+#include "term/prompt.h"
+#include "util/arena.h"
+#include "util/fmt.h"
+#include "util/textwidth.h"
+#include "views/present.h"
+
+static volatile sig_atomic_t resized; /* SIGWINCH arrived */
+
+/* ------------------------------------------------------------ header */
+
+/* A total, or "n/a" when its relation is missing or its query failed. */
+static const char *total(char buf[24], int64_t v)
+{
+	if (v < 0)
+		return "n/a";
+	snprintf(buf, 24, "%lld", (long long)v);
+	return buf;
+}
+
+static int draw_header(struct app *a, int width, bool compact)
+{
+	char server[512], backend[96], state[96], rl[16], line[1024];
+	present_server(a, server, sizeof server);
+	present_backend(&a->caps, backend, sizeof backend);
+	present_state(a, state, sizeof state);
+	range_label(a->range_hours, rl, sizeof rl);
+	fill(0, 0, width, theme.attr[R_HEADER]);
+	snprintf(line, sizeof line,
+	         " attune-top  %s  %s  schema %s  range %s  every %gs  read-only ", server,
+	         a->caps.tsdb_version[0] || a->caps.server_version[0] ? backend : "",
+	         a->caps.schema[0] ? a->caps.schema : "?", rl, a->refresh_interval);
+	int sw = tw_width(state) + 2;
+	if (width < 60) {
+		/* Narrow: the name first, then as much of the state as fits. */
+		snprintf(line, sizeof line, " attune-top ");
+		sw = width - tw_width(line);
+	}
+	put(0, 0, width - sw, theme.attr[R_HEADER], line);
+	bool bad = a->phase != PH_READY || a->stale || a->paused;
+	putf(0, width - sw, sw, bad ? theme.attr[R_STALE] : theme.attr[R_HEADER], " %s ", state);
+	if (compact)
+		return 1;
+	const struct snapshot *s = a->snap;
+	if (a->phase != PH_READY && a->conn_error[0]) {
+		putf(1, 0, width, theme.attr[R_FAILURE], "%s", a->conn_error);
+		return 2;
+	}
+	if (!s)
+		return 2;
+	char e1[24], e2[24], e3[24];
+	int x = putf(1, 0, width, A_NORMAL, "exec %s  events %s  enforcements %s",
+	             total(e1, s->total_exec), total(e2, s->total_events),
+	             total(e3, s->total_enforcements));
+	x += putf(1, x, width - x, A_NORMAL, "  %s in flight %lld", tw_utf8() ? "│" : "|",
+	          (long long)s->total_inflight);
+	for (int i = 0; i < s->ninflight && x < width; i++) {
+		x += put(1, x, width - x, A_NORMAL, " ");
+		x += put(1, x, width - x, draw_status_attr(s->inflight[i].name),
+		         s->inflight[i].name);
+		x += putf(1, x, width - x, A_NORMAL, " %lld", (long long)s->inflight[i].count);
+	}
+	if (s->filter)
+		x += putf(1, x, width - x, theme.attr[R_WARN], "  filter: %s", s->filter);
+	char fresh[160];
+	present_freshness(a, false, fresh, sizeof fresh);
+	if (fresh[0] && x < width)
+		putf(1, x, width - x, theme.attr[R_DIM], "  %s", fresh);
+	return 2;
+}
+
+static void draw_footer(struct app *a)
+{
+	int y = LINES - 1;
+	fill(y, 0, COLS, A_NORMAL);
+	if (prompt_active()) {
+		prompt_draw(y);
+		return;
+	}
+	if (a->status[0] && db_now() < a->status_until) {
+		put(y, 0, COLS, theme.attr[R_WARN], a->status);
+		return;
+	}
+	put(y, 0, COLS, theme.attr[R_DIM], a->view->footer);
+}
+
+static void ui_draw(struct app *a)
+{
+	export_bg_poll(a);
+	if (resized) {
+		struct winsize ws;
+		resized = 0;
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+			resizeterm(ws.ws_row, ws.ws_col);
+	}
+	erase();
+	bool compact = LINES < 10;
+	int top = draw_header(a, COLS, compact);
+	a->view->draw(a, top, LINES - 1);
+	if (!a->snap && a->view == &overview_view && LINES > top + 1)
+		put(top + 1, 0, COLS, theme.attr[R_DIM],
+		    a->phase == PH_READY ? "loading…" : "connecting to the database…");
+	if (help_shown())
+		help_draw();
+	draw_footer(a);
+	curs_set(prompt_active() ? 1 : 0);
+	refresh();
+}
+
+/* ------------------------------------------------------------ input */
+
+static void filter_done(struct app *a, const char *text)
+{
+	app_set_filter(a, text);
+	app_message(a, text[0] ? "filter: %s" : "filter cleared%s", text);
+}
+
+static void entity_done(struct app *a, const char *text)
+{
+	struct entity_spec e;
+	if (parse_entity(text, &e) != 0) {
+		app_message(a, "not an entity: %s (execution:ID, worker:ID, worker:NAME)", text);
+		return;
+	}
+	app_open_entity(a, &e, text); /* the timeline copies the name */
+}
+
+/* Keys whose meaning is the same in every view. */
+static void global_action(struct app *a, enum key_action act)
+{
+	static const long ranges[] = {6, 12, 24, 48, 168};
+	switch (act) {
+	case ACT_QUIT:
+		a->quit = true;
+		break;
+	case ACT_HELP:
+		help_toggle();
+		break;
+	case ACT_REFRESH:
+		app_refresh_now(a);
+		break;
+	case ACT_PAUSE:
+		a->paused = !a->paused;
+		if (!a->paused)
+			app_refresh_now(a);
+		break;
+	case ACT_FASTER:
+	case ACT_SLOWER:
+		app_set_interval(a, act == ACT_FASTER ? fmax(0.2, a->refresh_interval / 2)
+		                                      : fmin(3600, a->refresh_interval * 2));
+		break;
+	case ACT_RANGE_6H:
+	case ACT_RANGE_12H:
+	case ACT_RANGE_24H:
+	case ACT_RANGE_2D:
+	case ACT_RANGE_7D:
+		app_set_range(a, ranges[act - ACT_RANGE_6H]);
+		break;
+	case ACT_BACK:
+		if (a->filter) {
+			app_set_filter(a, NULL);
+			app_message(a, "filter cleared");
+		}
+		break;
+	case ACT_FILTER:
+		prompt_open("filter (ref, empty = none): ", filter_done);
+		break;
+	case ACT_ENTITY:
+		prompt_open("open (execution:ID, worker:ID, worker:NAME): ", entity_done);
+		break;
+	case ACT_STORAGE:
+		app_open_storage(a);
+		break;
+	case ACT_EXPORT:
+		a->view->export(a);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The help overlay first, then the view, then the application-wide meaning. */
+static void ui_key(struct app *a, bool is_key, wint_t ch)
+{
+	unsigned views = help_shown() ? V_ALL : a->view->mask;
+	enum key_action act = key_action_for(views, is_key, (unsigned)ch);
+	if (act == ACT_NONE)
+		return;
+	a->redraw = true;
+	if (help_shown() && help_key(act))
+		return;
+	if (!a->view->key(a, act))
+		global_action(a, act);
+}
+
+static void ui_input(struct app *a)
+{
+	wint_t ch;
+	int r;
+	while ((r = get_wch(&ch)) != ERR) {
+		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+			a->redraw = true;
+			continue;
+		}
+		if (prompt_active())
+			prompt_key(a, r == KEY_CODE_YES, ch);
+		else
+			ui_key(a, r == KEY_CODE_YES, ch);
+		if (a->quit)
+			return;
+	}
+}
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	resized = 1;
+}
+
+static void restore_terminal(void)
+{
+	endwin();
+}
+
+static int ui_init(struct app *a)
+{
+	if (!initscr()) {
+		snprintf(a->fatal, sizeof a->fatal, "cannot initialise the terminal");
+		return -1;
+	}
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	/* Without a typeahead check ncurses writes a screen update in one go
+	 * instead of a write per changed line (fewer packets over SSH). */
+	typeahead(-1);
+	set_escdelay(25);
+	curs_set(0);
+	draw_init_colors(a->s);
+	oom_set_restore(restore_terminal);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_winch;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, NULL);
+	a->redraw = true;
+	return 0;
+}
+
+static void ui_refreshed(struct app *a)
+{
+	a->redraw = true;
+}
+
+static void ui_fini(struct app *a)
+{
+	(void)a;
+	export_bg_stop();
+	oom_set_restore(NULL);
+	endwin();
+}
+
+/* A background export is collected by the draw (export_poll). */
+static bool ui_busy(struct app *a)
+{
+	(void)a;
+	return export_bg_running();
+}
+
+const struct frontend curses_frontend = {
+    .init = ui_init,
+    .refreshed = ui_refreshed,
+    .draw = ui_draw,
+    .busy = ui_busy,
+    .input_fd = STDIN_FILENO,
+    .on_input = ui_input,
+    .fini = ui_fini,
+};

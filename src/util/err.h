@@ -1,0 +1,12 @@
+/* The one error convention of library functions: return -1 and leave a
+ * one-line message in the caller's buffer. */
+#ifndef ATTUNE_ERR_H
+#define ATTUNE_ERR_H
+
+#include <stddef.h>
+
+/* Format the message into err (its first line only: libpq messages span
+ * lines) and return -1. err may be NULL or len 0. */
+int err_set(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

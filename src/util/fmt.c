@@ -1,0 +1,252 @@
+/* Formatting of numbers, shares, ages and time labels. Decimals are built
+ * from integers and names come from our own tables, so neither LC_NUMERIC
+ * nor LC_TIME can change the output. */
+#include "util/fmt.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const wday_names[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+static const char *const month_names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+void fmt_int(char *buf, size_t len, int64_t v)
+{
+	if (buf && len)
+		snprintf(buf, len, "%" PRId64, v);
+}
+
+/* |v| with INT64_MIN handled. */
+static uint64_t magnitude(int64_t v)
+{
+	return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+}
+
+/* a / unit with one decimal, rounded half up: "12.3k". Returns the length,
+ * or SIZE_MAX when it rounds to zero (a nonzero count never shows as 0). */
+static size_t scaled_tenths(char *tmp, size_t len, const char *sign, uint64_t a, uint64_t unit,
+                            char suffix)
+{
+	uint64_t tenths = a / unit * 10 + (a % unit * 10 + unit / 2) / unit;
+
+	if (tenths == 0)
+		return SIZE_MAX;
+	snprintf(tmp, len, "%s%" PRIu64 ".%u%c", sign, tenths / 10, (unsigned)(tenths % 10),
+	         suffix);
+	return strlen(tmp);
+}
+
+/* As scaled_tenths, without the decimal: "12k". */
+static size_t scaled_whole(char *tmp, size_t len, const char *sign, uint64_t a, uint64_t unit,
+                           char suffix)
+{
+	uint64_t q = a / unit + (a % unit * 2 >= unit);
+
+	if (q == 0)
+		return SIZE_MAX;
+	snprintf(tmp, len, "%s%" PRIu64 "%c", sign, q, suffix);
+	return strlen(tmp);
+}
+
+void fmt_int_fit(char *buf, size_t len, int64_t v, int width)
+{
+	static const struct {
+		uint64_t unit;
+		char suffix;
+	} units[] = {{1000, 'k'}, {1000000, 'M'}, {1000000000, 'G'}};
+	const char *sign = v < 0 ? "-" : "";
+	uint64_t a = magnitude(v);
+	char tmp[32];
+	size_t n;
+
+	if (!buf || len == 0)
+		return;
+	buf[0] = '\0';
+	if (width < 1)
+		return;
+	fmt_int(tmp, sizeof(tmp), v);
+	if (strlen(tmp) <= (size_t)width)
+		goto done;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (scaled_tenths(tmp, sizeof(tmp), sign, a, units[i].unit, units[i].suffix) <=
+		    (size_t)width)
+			goto done;
+		if (scaled_whole(tmp, sizeof(tmp), sign, a, units[i].unit, units[i].suffix) <=
+		    (size_t)width)
+			goto done;
+	}
+	/* Nothing fits: say so visibly, as spreadsheets do. */
+	n = (size_t)width < len - 1 ? (size_t)width : len - 1;
+	memset(buf, '#', n);
+	buf[n] = '\0';
+	return;
+done:
+	snprintf(buf, len, "%s", tmp);
+}
+
+void fmt_pct(char *buf, size_t len, int64_t num, int64_t den)
+{
+	double tenths;
+	int t;
+
+	if (!buf || len == 0)
+		return;
+	if (den == 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	tenths = (double)num * 1000.0 / (double)den;
+	if (!(tenths > 0))
+		tenths = 0;
+	if (tenths > 1000)
+		tenths = 1000;
+	t = (int)(tenths + 0.5);
+	snprintf(buf, len, "%d.%d%%", t / 10, t % 10);
+}
+
+/* Durations are truncated, never rounded up: an age of 59.9 s is "59s". */
+void fmt_duration(char *buf, size_t len, double seconds)
+{
+	int64_t s, tenths;
+
+	if (!buf || len == 0)
+		return;
+	if (!(seconds >= 0)) { /* negative or NaN */
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (seconds < 10) {
+		/* The nudge absorbs binary error: 2.3 * 10 may be 22.999... */
+		tenths = (int64_t)(seconds * 10 + 1e-9);
+		if (tenths < 100) {
+			if (tenths % 10 == 0)
+				snprintf(buf, len, "%ds", (int)(tenths / 10));
+			else
+				snprintf(buf, len, "%d.%ds", (int)(tenths / 10),
+				         (int)(tenths % 10));
+			return;
+		}
+		s = tenths / 10;
+	} else {
+		/* Cap far beyond any real age so the conversion stays defined. */
+		s = seconds < 1e15 ? (int64_t)seconds : INT64_C(1000000000000000);
+	}
+	if (s < 60)
+		snprintf(buf, len, "%ds", (int)s);
+	else if (s < 3600)
+		snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)(s % 60));
+	else if (s < 86400)
+		snprintf(buf, len, "%dh%02dm", (int)(s / 3600), (int)(s % 3600 / 60));
+	else if (s < 7 * 86400)
+		snprintf(buf, len, "%dd%02dh", (int)(s / 86400), (int)(s % 86400 / 3600));
+	else
+		snprintf(buf, len, "%" PRId64 "w%dd", s / (7 * 86400),
+		         (int)(s % (7 * 86400) / 86400));
+}
+
+void fmt_age(char *buf, size_t len, double seconds)
+{
+	if (!buf || len == 0)
+		return;
+	if (seconds >= 0 && seconds < 3600) {
+		int s = (int)seconds;
+		if (s < 60)
+			snprintf(buf, len, "%ds", s);
+		else
+			snprintf(buf, len, "%dm", s / 60);
+		return;
+	}
+	fmt_duration(buf, len, seconds); /* "-", or minutes at the finest from here on */
+}
+
+/* Broken-down time, or false when the epoch cannot be represented. */
+static bool to_tm(int64_t epoch, bool utc, struct tm *tm)
+{
+	static time_t tz_checked;
+	static char tz_seen[256];
+	time_t t = (time_t)epoch, now = time(NULL);
+	const char *tz = getenv("TZ");
+
+	if ((int64_t)t != epoch)
+		return false;
+	if (utc)
+		return gmtime_r(&t, tm) != NULL;
+	/* localtime_r need not notice a changed TZ or /etc/localtime by itself.
+	 * tzset() stats that file: at once when TZ changed, else once a second. */
+	if (now != tz_checked || strncmp(tz ? tz : "", tz_seen, sizeof tz_seen - 1) != 0) {
+		tzset();
+		tz_checked = now;
+		snprintf(tz_seen, sizeof tz_seen, "%s", tz ? tz : "");
+	}
+	return localtime_r(&t, tm) != NULL;
+}
+
+static bool tm_sane(const struct tm *tm)
+{
+	return tm->tm_wday >= 0 && tm->tm_wday < 7 && tm->tm_mon >= 0 && tm->tm_mon < 12;
+}
+
+void fmt_bucket_label(char *buf, size_t len, int64_t epoch, long range_hours, bool utc)
+{
+	struct tm tm;
+
+	if (!buf || len == 0)
+		return;
+	if (!to_tm(epoch, utc, &tm) || !tm_sane(&tm))
+		snprintf(buf, len, "?");
+	else if (range_hours <= 24)
+		snprintf(buf, len, "%02d:%02d", tm.tm_hour, tm.tm_min);
+	else if (range_hours <= 48)
+		snprintf(buf, len, "%s %02dh", wday_names[tm.tm_wday], tm.tm_hour);
+	else
+		snprintf(buf, len, "%s %d", month_names[tm.tm_mon], tm.tm_mday);
+}
+
+/* Split microseconds into whole seconds and a 0..999999 remainder, flooring
+ * so that times before 1970 keep a positive fraction. */
+static void split_us(int64_t epoch_us, int64_t *sec, int *us)
+{
+	int64_t r = epoch_us % 1000000;
+
+	*sec = epoch_us / 1000000 - (r < 0);
+	*us = (int)(r < 0 ? r + 1000000 : r);
+}
+
+/* "YYYY-MM-DD<sep>HH:MM:SS[.uuuuuu]<tail>" */
+static void fmt_datetime(char *buf, size_t len, int64_t epoch_us, bool utc, bool micros, char sep,
+                         const char *tail)
+{
+	struct tm tm;
+	int64_t sec;
+	int us;
+
+	if (!buf || len == 0)
+		return;
+	split_us(epoch_us, &sec, &us);
+	if (!to_tm(sec, utc, &tm)) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	if (micros)
+		snprintf(buf, len, "%04lld-%02d-%02d%c%02d:%02d:%02d.%06d%s",
+		         (long long)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, sep, tm.tm_hour,
+		         tm.tm_min, tm.tm_sec, us, tail);
+	else
+		snprintf(buf, len, "%04lld-%02d-%02d%c%02d:%02d:%02d%s",
+		         (long long)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, sep, tm.tm_hour,
+		         tm.tm_min, tm.tm_sec, tail);
+}
+
+void fmt_timestamp(char *buf, size_t len, int64_t epoch_us, bool utc, bool micros)
+{
+	fmt_datetime(buf, len, epoch_us, utc, micros, ' ', "");
+}
+
+void fmt_iso_utc(char *buf, size_t len, int64_t epoch_us, bool micros)
+{
+	fmt_datetime(buf, len, epoch_us, true, micros, 'T', "Z");
+}

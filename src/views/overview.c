@@ -1,0 +1,278 @@
+/* The overview view: its refresh (settled and live buckets), keys, export and ops table. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "batch/render_text.h"
+#include "export/background.h"
+#include "term/draw.h"
+#include "views/overview.h"
+
+/* Buckets before the current hour change only by late data, so they are
+ * read once and kept: a refresh re-reads the newest hour (two in the first
+ * minutes of an hour). */
+static struct {
+	struct snapshot *building;         /* the refresh in flight, or NULL */
+	int batch_index[OQ_BATCH_MAX];     /* which overview query each result is */
+	struct snapshot *settled;          /* kept settled part, or NULL */
+	struct snapshot *settled_building; /* settled part in flight, or NULL */
+	bool settled_failed;               /* a query of it failed */
+	int64_t settled_live_start;        /* where the kept part ends */
+	double settled_at;                 /* db_now() when it was read */
+	int64_t building_live_start;       /* live_start of the refresh in flight */
+} ov;
+
+struct overview_ui overview_ui;
+
+static void drop_settled(void)
+{
+	snapshot_free(ov.settled);
+	snapshot_free(ov.settled_building);
+	ov.settled = ov.settled_building = NULL;
+}
+
+static void overview_abort(struct app *a)
+{
+	(void)a;
+	snapshot_free(ov.building);
+	ov.building = NULL;
+	drop_settled();
+}
+
+static void on_overview_result(void *ctx, int index, const PGresult *res)
+{
+	struct rowset rs;
+	(void)ctx;
+	if (!ov.building || index >= OQ_BATCH_MAX)
+		return;
+	int q = ov.batch_index[index];
+	db_rowset(res, &rs);
+	if (!(q & OQ_SETTLED)) {
+		overview_take(ov.building, q, &rs);
+	} else if (!rs.ok) {
+		/* The panel says so now; the next refresh reads it again. */
+		overview_take(ov.building, q & ~OQ_SETTLED, &rs);
+		ov.settled_failed = true;
+	} else if (ov.settled_building) {
+		overview_take(ov.settled_building, q & ~OQ_SETTLED, &rs);
+	}
+}
+
+/* Whether the kept settled part fits the refresh of `b`: same range,
+ * filter and live start. */
+static bool settled_fits(const struct snapshot *b, int64_t live)
+{
+	const struct snapshot *k = ov.settled;
+	return k && k->range_start == b->range_start && k->range_hours == b->range_hours &&
+	       ov.settled_live_start == live && (k->filter == NULL) == (b->filter == NULL) &&
+	       (!k->filter || strcmp(k->filter, b->filter) == 0);
+}
+
+/* Settled buckets change only when rows arrive late or an aggregate is
+ * re-materialized; reading them again every SETTLED_MAX_AGE seconds, and
+ * when the user asks for a refresh, bounds how long that goes unseen. */
+#define SETTLED_MAX_AGE   300.0
+#define LATE_COMMIT_GRACE 300
+static bool settled_usable(const struct app *a, const struct snapshot *b, int64_t live)
+{
+	return settled_fits(b, live) && !a->reread && db_now() - ov.settled_at < SETTLED_MAX_AGE;
+}
+
+/* Where the live part of the range begins: the current hour, and the
+ * previous one for its first minutes, for rows that transactions begun
+ * before the boundary commit late. */
+static int64_t live_start(int64_t now_s, int64_t start)
+{
+	int64_t live = model_range_start(now_s, 1);
+	if (now_s - (live + 3600) >= LATE_COMMIT_GRACE)
+		live += 3600;
+	return live < start ? start : live;
+}
+
+static int overview_refresh(struct app *a)
+{
+	struct db_query q[OQ_BATCH_MAX];
+	struct overview_params p = {.filter = a->filter, .inflight = a->caps.inflight_array};
+	int64_t est_now = app_realtime_us() + a->caps.clock_offset_us;
+	int64_t start = model_range_start(est_now / 1000000, a->range_hours);
+	int64_t live = live_start(est_now / 1000000, start);
+	snprintf(p.range_start, sizeof p.range_start, "%lld", (long long)start);
+	snprintf(p.live_start, sizeof p.live_start, "%lld", (long long)live);
+	snapshot_free(ov.building);
+	ov.building = snapshot_new(a->range_hours, start, est_now, a->filter);
+	ov.building_live_start = live;
+	if (live > start && !settled_usable(a, ov.building, live)) {
+		drop_settled();
+		ov.settled_building = snapshot_new(a->range_hours, start, est_now, a->filter);
+		ov.settled_failed = false;
+		a->reread = false;
+		p.settled = true;
+	}
+	int n = queries_overview(&a->qs, &p, q, ov.batch_index);
+	return db_send_batch(&a->db, q, n, on_overview_result, a);
+}
+
+/* Queries whose relation does not exist get a note instead of data. */
+static void mark_missing(struct app *a, struct snapshot *s)
+{
+	char why[320];
+	for (int q = 0; q < overview_count; q++) {
+		enum rel_id rel = overview_defs[q].needs;
+		if (a->qs.sql[q] || rel == REL_COUNT)
+			continue;
+		snprintf(why, sizeof why, "%s.%s does not exist", a->caps.schema,
+		         model_rel_name(rel));
+		overview_unavailable(s, q, true, why);
+	}
+}
+
+/* Keep the settled part just read (unless a query of it failed) and add
+ * the kept part to the refresh when it fits. */
+static void merge_settled(struct app *a, struct snapshot *s)
+{
+	if (ov.settled_building) {
+		if (ov.settled_failed) {
+			drop_settled();
+		} else {
+			ov.settled = ov.settled_building;
+			ov.settled_building = NULL;
+			ov.settled_live_start = ov.building_live_start;
+			ov.settled_at = a->refresh_started;
+		}
+	}
+	if (settled_fits(s, ov.building_live_start))
+		snapshot_add_settled(s, ov.settled);
+}
+
+static void overview_finish(struct app *a)
+{
+	struct snapshot *s = ov.building;
+	ov.building = NULL;
+	if (!s)
+		return;
+	merge_settled(a, s);
+	s->fetched_at = db_now();
+	s->refresh_seconds = s->fetched_at - a->refresh_started;
+	a->caps.clock_offset_us = s->server_now_us - app_realtime_us();
+	mark_missing(a, s);
+	snapshot_finish(s);
+	snapshot_sort_actions(s, overview_ui.sort);
+	/* A screen that would look the same is not drawn again (most
+	 * refreshes of a quiet system). */
+	bool redraw = a->redraw || a->stale || !a->snap || !snapshot_same_view(a->snap, s);
+	snapshot_free(a->snap);
+	a->snap = s;
+	app_data_arrived(a);
+	a->fe->refreshed(a);
+	a->redraw = redraw;
+	app_count_refresh(a);
+}
+
+static double overview_fetched_at(const struct app *a)
+{
+	return a->snap ? a->snap->fetched_at : 0;
+}
+
+/* ------------------------------------------------------------ keys */
+
+static int focus_count(const struct snapshot *s, enum focus f)
+{
+	if (!s)
+		return 0;
+	return f == F_ACTIONS ? s->nactions : f == F_WORKERS ? s->nworkers : s->nchanges;
+}
+
+static void move_sel(struct app *a, int delta)
+{
+	struct overview_ui *u = &overview_ui;
+	int n = focus_count(a->snap, u->focus);
+	u->sel[u->focus] += delta;
+	if (u->sel[u->focus] >= n)
+		u->sel[u->focus] = n - 1;
+	if (u->sel[u->focus] < 0)
+		u->sel[u->focus] = 0;
+	a->redraw = true;
+}
+
+/* Enter: an action filters every panel; workers and status changes open
+ * the entity's timeline. */
+static void drill_down(struct app *a)
+{
+	struct overview_ui *u = &overview_ui;
+	const struct snapshot *s = a->snap;
+	int i = u->sel[u->focus];
+	if (!s || i >= focus_count(s, u->focus))
+		return;
+	if (u->focus != F_ACTIONS) {
+		struct entity_spec e = {.type = u->focus == F_WORKERS ? ENTITY_WORKER
+		                                                      : ENTITY_EXECUTION};
+		char label[64];
+		e.id = u->focus == F_WORKERS ? s->workers[i].id : s->changes[i].id;
+		snprintf(label, sizeof label, "%s:%lld",
+		         e.type == ENTITY_WORKER ? "worker" : "execution", (long long)e.id);
+		app_open_entity(a, &e, label);
+		return;
+	}
+	app_set_filter(a, s->actions[i].ref);
+	app_message(a, "filter: %s (Esc clears)", a->filter ? a->filter : "");
+	for (int f = 0; f < F_COUNT; f++)
+		u->sel[f] = u->top[f] = 0;
+}
+
+static bool overview_key(struct app *a, enum key_action act)
+{
+	struct overview_ui *u = &overview_ui;
+	switch (act) {
+	case ACT_NEXT_PANEL:
+		u->focus = (enum focus)((u->focus + 1) % F_COUNT);
+		break;
+	case ACT_PREV_PANEL:
+		u->focus = (enum focus)((u->focus + F_COUNT - 1) % F_COUNT);
+		break;
+	case ACT_UP:
+	case ACT_DOWN:
+		move_sel(a, act == ACT_UP ? -1 : 1);
+		break;
+	case ACT_PAGE_UP:
+	case ACT_PAGE_DOWN:
+		move_sel(a, act == ACT_PAGE_UP ? -u->rows[u->focus] : u->rows[u->focus]);
+		break;
+	case ACT_ENTER:
+		drill_down(a);
+		break;
+	case ACT_SORT:
+		overview_ui.sort = (enum action_sort)((overview_ui.sort + 1) % SORT_COUNT);
+		if (a->snap)
+			snapshot_sort_actions(a->snap, overview_ui.sort);
+		app_message(a, "top actions sorted by %s", model_sort_label(overview_ui.sort));
+		break;
+	default:
+		return false;
+	}
+	a->redraw = true;
+	return true;
+}
+
+/* 'e': the focused panel's full data (current range and filter) as CSV in
+ * $ATTUNE_TOP_EXPORT_DIR or the current directory, in the background. */
+static void overview_export(struct app *a)
+{
+	export_bg_start(a, overview_export_name(overview_ui.focus), a->range_hours, a->filter,
+	                NULL);
+}
+
+const struct view_ops overview_view = {
+    .name = "overview",
+    .mask = V_OVERVIEW,
+    .footer = "q quit  ? help  1-5 range  / filter  Tab panel  Enter open  : entity  s sort  "
+              "p pause  +/- rate",
+    .refresh = overview_refresh,
+    .finish = overview_finish,
+    .abort = overview_abort,
+    .fetched_at = overview_fetched_at,
+    .draw = overview_draw,
+    .key = overview_key,
+    .export = overview_export,
+    .print = overview_print,
+};

@@ -1,0 +1,596 @@
+/* The overview's panels (throughput, status, actions, workers, changes): one table row
+ * each with its heights, curses drawing, batch frame, focus and export. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "batch/render_text.h"
+#include "term/draw.h"
+#include "term/layout.h"
+#include "util/fmt.h"
+#include "util/spark.h"
+#include "util/textwidth.h"
+#include "views/overview.h"
+#include "views/present.h"
+
+static bool panel_unavailable(const struct snapshot *s, enum panel_id p, struct rect r)
+{
+	if (!s->panel[p].missing && !s->panel[p].failed)
+		return false;
+	putf(r.y + 1, r.x, r.w, theme.attr[R_WARN], "unavailable: %s", s->panel[p].note);
+	return true;
+}
+
+/* ------------------------------------------------------------ throughput */
+
+static void draw_time_axis(const struct snapshot *s, int y, int x, int w, int group)
+{
+	char label[32];
+	int ncols = (s->nbuckets + group - 1) / group;
+	if (ncols > w)
+		ncols = w;
+	/* Column c holds buckets ending at the newest; its first bucket: */
+	int first = s->nbuckets - ncols * group;
+	for (int c = 0; c < ncols;) {
+		int b = first + c * group;
+		if (b < 0)
+			b = 0;
+		fmt_bucket_label(label, sizeof label, s->range_start + (int64_t)b * 3600,
+		                 s->range_hours, false);
+		int lw = tw_width(label);
+		if (c + lw > ncols)
+			break;
+		put(y, x + c, lw, theme.attr[R_DIM], label);
+		c += lw + 4;
+	}
+}
+
+static void draw_series(int y, int x, int w, const char *name, const int64_t *v, int n, int group,
+                        attr_t attr)
+{
+	int64_t cols[1024], mn, mx, last, tot;
+	char line[4 * 1024 + 4], stats[96];
+	if (spark_stats(v, n, &mn, &mx, &last, &tot))
+		snprintf(stats, sizeof stats, " max %lld last %lld total %lld", (long long)mx,
+		         (long long)last, (long long)tot);
+	else
+		snprintf(stats, sizeof stats, " no data");
+	int label_w = 13, stats_w = w >= 60 ? tw_width(stats) : 0;
+	int spark_w = w - label_w - stats_w;
+	put(y, x, label_w, A_NORMAL, name);
+	if (spark_w < 1)
+		return;
+	int nc = spark_reduce(v, n, group, cols, 1024);
+	if (nc > spark_w)
+		nc = spark_w;
+	spark_render(line, cols + (spark_reduce(v, n, group, cols, 1024) - nc), nc, !tw_utf8());
+	put(y, x + label_w, spark_w, attr, line);
+	if (stats_w)
+		put(y, x + w - stats_w, stats_w, theme.attr[R_DIM], stats);
+}
+
+static void draw_throughput(struct app *a, struct rect r)
+{
+	const struct snapshot *s = a->snap;
+	int spark_w = r.w - 13 - (r.w >= 60 ? 40 : 0);
+	int group = spark_group(s->nbuckets, spark_w > 0 ? spark_w : 1);
+	char t[96], rl[16];
+	range_label(s->range_hours, rl, sizeof rl);
+	snprintf(t, sizeof t, "Throughput %s, 1 column = %dh", rl, group);
+	title(r, t, false);
+	struct {
+		const char *name;
+		const int64_t *v;
+		attr_t attr;
+	} rows[] = {
+	    {"executions", s->exec_created, theme.attr[R_TITLE]},
+	    {"events", s->events, A_NORMAL},
+	    {"enforcements", s->enforcements, A_NORMAL},
+	    {"completed", s->completed, theme.attr[R_SUCCESS]},
+	    {"failed", s->failed, theme.attr[R_FAILURE]},
+	};
+	int y = r.y + 1;
+	for (size_t i = 0; i < 5 && y < r.y + r.h; i++, y++)
+		draw_series(y, r.x, r.w, rows[i].name, rows[i].v, s->nbuckets, group, rows[i].attr);
+	if (y < r.y + r.h && s->panel[PANEL_THROUGHPUT].note[0])
+		putf(y++, r.x, r.w, theme.attr[R_WARN], "unavailable: %s",
+		     s->panel[PANEL_THROUGHPUT].note);
+	if (y < r.y + r.h && spark_w > 0)
+		draw_time_axis(s, y, r.x + 13, spark_w, group);
+}
+
+/* ------------------------------------------------------------ status */
+
+/* Cells of one stacked column: bottom-up completed, failed+timeout, other. */
+static void draw_stacked(const struct snapshot *s, struct rect r, int group)
+{
+	int ncols = (s->nbuckets + group - 1) / group;
+	if (ncols > r.w - 13)
+		ncols = r.w - 13;
+	if (ncols <= 0 || r.h <= 0)
+		return;
+	int64_t tot[1024] = {0}, ok[1024] = {0}, bad[1024] = {0}, mx = 0;
+	int first = s->nbuckets - ncols * group;
+	for (int c = 0; c < ncols && c < 1024; c++) {
+		for (int b = first + c * group; b < first + (c + 1) * group; b++) {
+			if (b < 0)
+				continue;
+			for (int k = 0; k < s->nstatuses; k++) {
+				int64_t v = s->statuses[k].buckets[b];
+				const char *st = s->statuses[k].status;
+				tot[c] += v;
+				if (strcmp(st, "completed") == 0)
+					ok[c] += v;
+				else if (strcmp(st, "failed") == 0 || strcmp(st, "timeout") == 0)
+					bad[c] += v;
+			}
+		}
+		if (tot[c] > mx)
+			mx = tot[c];
+	}
+	put(r.y + r.h - 1, r.x, 13, theme.attr[R_DIM], "per bucket");
+	for (int c = 0; c < ncols && mx > 0; c++) {
+		int cells = (int)((tot[c] * r.h + mx - 1) / mx);
+		int okc = tot[c] ? (int)(ok[c] * cells / tot[c]) : 0;
+		int badc = tot[c] ? (int)((bad[c] * cells + tot[c] - 1) / tot[c]) : 0;
+		for (int i = 0; i < cells; i++) {
+			int y = r.y + r.h - 1 - i;
+			enum role role = i < okc          ? R_SUCCESS
+			                 : i < okc + badc ? R_FAILURE
+			                                  : R_PROGRESS;
+			const char *g = tw_utf8()           ? "█"
+			                : role == R_SUCCESS ? "#"
+			                : role == R_FAILURE ? "x"
+			                                    : "+";
+			put(y, r.x + 13 + c, 1, theme.colors ? theme.attr[role] : A_NORMAL, g);
+		}
+	}
+}
+
+static void draw_status(struct app *a, struct rect r)
+{
+	const struct snapshot *s = a->snap;
+	int64_t num, den;
+	char pct[16], t[128];
+	present_failure(s, &num, &den);
+	fmt_pct(pct, sizeof pct, num, den);
+	snprintf(t, sizeof t, "Status, failure rate %s", pct);
+	title(r, t, false);
+	int tw = tw_width("── Status, failure rate ");
+	put(r.y, r.x + tw, (int)strlen(pct), draw_failure_attr(num, den), pct);
+	if (panel_unavailable(s, PANEL_STATUS, r) || r.h < 2)
+		return;
+	int y = r.y + 1, x = r.x;
+	for (int i = 0; i < s->nstatuses; i++) {
+		char item[160];
+		fmt_pct(pct, sizeof pct, s->statuses[i].total, s->total_transitions);
+		snprintf(item, sizeof item, "%s %lld (%s)  ", s->statuses[i].status,
+		         (long long)s->statuses[i].total, pct);
+		int iw = tw_width(item);
+		if (x + iw > r.x + r.w && x > r.x) {
+			if (++y >= r.y + r.h)
+				return;
+			x = r.x;
+		}
+		x += put(y, x, r.x + r.w - x, draw_status_attr(s->statuses[i].status), item);
+	}
+	if (s->nstatuses == 0)
+		put(y, x, r.w, theme.attr[R_DIM], "no status transitions in range");
+	struct rect chart = {y + 1, r.x, r.y + r.h - (y + 1), r.w};
+	int group = spark_group(s->nbuckets, r.w - 13 > 0 ? r.w - 13 : 1);
+	draw_stacked(s, chart, group);
+}
+
+/* ------------------------------------------------------------ tables */
+
+static void clamp_selection(enum focus f, int n, int visible)
+{
+	if (overview_ui.sel[f] >= n)
+		overview_ui.sel[f] = n - 1;
+	if (overview_ui.sel[f] < 0)
+		overview_ui.sel[f] = 0;
+	if (visible < 1)
+		visible = 1;
+	if (overview_ui.sel[f] < overview_ui.top[f])
+		overview_ui.top[f] = overview_ui.sel[f];
+	if (overview_ui.sel[f] >= overview_ui.top[f] + visible)
+		overview_ui.top[f] = overview_ui.sel[f] - visible + 1;
+	if (overview_ui.top[f] < 0)
+		overview_ui.top[f] = 0;
+	overview_ui.rows[f] = visible;
+}
+
+static attr_t row_attr(enum focus f, int i)
+{
+	return overview_ui.focus == f && overview_ui.sel[f] == i ? A_REVERSE : A_NORMAL;
+}
+
+static void draw_actions(struct app *a, struct rect r)
+{
+	const struct snapshot *s = a->snap;
+	char t[96], pct[16], num[32];
+	snprintf(t, sizeof t, "Top actions (%d), sort: %s", s->nactions,
+	         model_sort_label(overview_ui.sort));
+	title(r, t, overview_ui.focus == F_ACTIONS);
+	if (panel_unavailable(s, PANEL_ACTIONS, r) || r.h < 2)
+		return;
+	int num_w = 8, trend_w = r.w >= 100 ? 24 : 0;
+	int name_w = r.w - 4 * (num_w + 1) - 7 - (trend_w ? trend_w + 1 : 0);
+	if (name_w < 8)
+		name_w = 8;
+	int y = r.y + 1, x = r.x;
+	put(y, x, name_w, theme.attr[R_DIM], "ACTION");
+	x += name_w;
+	const char *heads[] = {"EXEC", "OK", "FAILED", "TIMEOUT"};
+	for (int i = 0; i < 4; i++, x += num_w + 1)
+		put_right(y, x + 1, num_w, theme.attr[R_DIM], heads[i]);
+	put_right(y, x + 1, 6, theme.attr[R_DIM], "FAIL%");
+	if (trend_w)
+		put(y, x + 8, trend_w, theme.attr[R_DIM], "TREND");
+	int visible = r.h - 2;
+	clamp_selection(F_ACTIONS, s->nactions, visible);
+	for (int i = overview_ui.top[F_ACTIONS];
+	     i < s->nactions && i - overview_ui.top[F_ACTIONS] < visible; i++) {
+		const struct action_row *row = &s->actions[i];
+		y = r.y + 2 + i - overview_ui.top[F_ACTIONS];
+		attr_t ra = row_attr(F_ACTIONS, i);
+		fill(y, r.x, r.w, ra);
+		put(y, r.x, name_w, ra, row->ref);
+		x = r.x + name_w;
+		int64_t vals[] = {row->executions, row->completed, row->failed, row->timeout};
+		for (int k = 0; k < 4; k++, x += num_w + 1) {
+			fmt_int_fit(num, sizeof num, vals[k], num_w);
+			put_right(y, x + 1, num_w, ra, num);
+		}
+		int64_t fn = row->failed + row->timeout, fd = row->completed + fn;
+		fmt_pct(pct, sizeof pct, fn, fd);
+		put_right(y, x + 1, 6, ra | draw_failure_attr(fn, fd), pct);
+		if (trend_w) {
+			int64_t cols[256];
+			char line[4 * 256 + 4];
+			int g = spark_group(s->nbuckets, trend_w);
+			int nc = spark_reduce(row->buckets, s->nbuckets, g, cols, 256);
+			spark_render(line, cols, nc, !tw_utf8());
+			put(y, x + 8, trend_w, ra, line);
+		}
+	}
+	if (s->nactions == 0)
+		put(r.y + 2, r.x, r.w, theme.attr[R_DIM], "no executions in range");
+}
+
+/* Column widths of the workers table; 0 hides a column. */
+enum { WC_NAME, WC_STATUS, WC_ROLE, WC_TYPE, WC_HOSTPORT, WC_AGE, WC_TRANS, WC_FLAGS, WC_N };
+
+static void worker_widths(int width, int w[WC_N])
+{
+	bool wide = width >= 100;
+	w[WC_STATUS] = 10;
+	w[WC_ROLE] = wide ? 7 : 0;
+	w[WC_TYPE] = wide ? 10 : 0;
+	w[WC_HOSTPORT] = width >= 80 ? 20 : 0;
+	w[WC_AGE] = 9;
+	w[WC_TRANS] = 6;
+	w[WC_FLAGS] = 6;
+	w[WC_NAME] = width - 7;
+	for (int i = 1; i < WC_N; i++)
+		w[WC_NAME] -= w[i];
+	if (w[WC_NAME] < 6)
+		w[WC_NAME] = 6;
+}
+
+static void worker_heads(struct rect r, const int w[WC_N])
+{
+	static const char *const heads[WC_N] = {"NAME",      "STATUS",    "ROLE",  "TYPE",
+	                                        "HOST:PORT", "HEARTBEAT", "TRANS", "FLAGS"};
+	int x = r.x;
+	for (int i = 0; i < WC_N; i++) {
+		if (!w[i])
+			continue;
+		if (i == WC_AGE || i == WC_TRANS)
+			put_right(r.y + 1, x, w[i], theme.attr[R_DIM], heads[i]);
+		else
+			put(r.y + 1, x, w[i], theme.attr[R_DIM], heads[i]);
+		x += w[i] + 1;
+	}
+}
+
+/* A text cell, "-" when missing; returns the next column. */
+static int worker_cell(int y, int x, int w, attr_t attr, const char *text)
+{
+	if (!w)
+		return x;
+	put(y, x, w, attr, text ? text : "-");
+	return x + w + 1;
+}
+
+static void worker_row(int y, const struct rect r, const int w[WC_N], attr_t ra,
+                       const struct worker_row *wk)
+{
+	char age[32], hp[300], num[32];
+	int x = r.x + w[WC_NAME] + 1;
+	put(y, r.x, w[WC_NAME], ra, wk->name);
+	x = worker_cell(y, x, w[WC_STATUS], ra | draw_status_attr(wk->status), wk->status);
+	x = worker_cell(y, x, w[WC_ROLE], ra, wk->role);
+	x = worker_cell(y, x, w[WC_TYPE], ra, wk->type);
+	snprintf(hp, sizeof hp, "%s:%d", wk->host ? wk->host : "-", wk->port);
+	x = worker_cell(y, x, w[WC_HOSTPORT], ra, hp);
+	if (wk->has_heartbeat)
+		fmt_age(age, sizeof age, wk->heartbeat_age);
+	else
+		snprintf(age, sizeof age, "never");
+	bool stale = present_worker_stale(wk);
+	put_right(y, x, w[WC_AGE], ra | (stale ? theme.attr[R_STALE] : 0), age);
+	x += w[WC_AGE] + 1;
+	if (wk->transitions < 0)
+		snprintf(num, sizeof num, "-");
+	else
+		fmt_int_fit(num, sizeof num, wk->transitions, w[WC_TRANS]);
+	put_right(y, x, w[WC_TRANS], ra, num);
+	x += w[WC_TRANS] + 1;
+	if (present_worker_flapping(wk))
+		put(y, x, w[WC_FLAGS], ra | theme.attr[R_WARN], "FLAP");
+	else if (stale)
+		put(y, x, w[WC_FLAGS], ra | theme.attr[R_FAILURE], "STALE");
+}
+
+static void draw_workers(struct app *a, struct rect r)
+{
+	const struct snapshot *s = a->snap;
+	char t[96];
+	int w[WC_N];
+	snprintf(t, sizeof t, "Workers (%d)", s->nworkers);
+	title(r, t, overview_ui.focus == F_WORKERS);
+	if (panel_unavailable(s, PANEL_WORKERS, r) || r.h < 2)
+		return;
+	worker_widths(r.w, w);
+	worker_heads(r, w);
+	int visible = r.h - 2, top;
+	clamp_selection(F_WORKERS, s->nworkers, visible);
+	top = overview_ui.top[F_WORKERS];
+	for (int i = top; i < s->nworkers && i - top < visible; i++) {
+		attr_t ra = row_attr(F_WORKERS, i);
+		int y = r.y + 2 + i - top;
+		fill(y, r.x, r.w, ra);
+		worker_row(y, r, w, ra, &s->workers[i]);
+	}
+	if (s->nworkers == 0)
+		put(r.y + 2, r.x, r.w, theme.attr[R_DIM], "no workers");
+}
+
+static void draw_changes(struct app *a, struct rect r)
+{
+	const struct snapshot *s = a->snap;
+	char ts[40], idb[32];
+	title(r, "Recent status changes", overview_ui.focus == F_CHANGES);
+	if (panel_unavailable(s, PANEL_CHANGES, r) || r.h < 2)
+		return;
+	int time_w = r.w >= 90 ? 19 : 8, id_w = 9, st_w = 11;
+	int name_w = r.w - time_w - id_w - 2 * st_w - 7;
+	if (name_w < 6)
+		name_w = 6;
+	int y = r.y + 1;
+	int x = r.x;
+	put(y, x, time_w, theme.attr[R_DIM], "TIME");
+	put_right(y, x + time_w + 1, id_w, theme.attr[R_DIM], "EXECUTION");
+	put(y, x + time_w + id_w + 3, name_w, theme.attr[R_DIM], "ACTION");
+	put(y, x + time_w + id_w + name_w + 4, 2 * st_w + 3, theme.attr[R_DIM], "OLD -> NEW");
+	int visible = r.h - 2;
+	clamp_selection(F_CHANGES, s->nchanges, visible);
+	for (int i = overview_ui.top[F_CHANGES];
+	     i < s->nchanges && i - overview_ui.top[F_CHANGES] < visible; i++) {
+		const struct change_row *c = &s->changes[i];
+		attr_t ra = row_attr(F_CHANGES, i);
+		y = r.y + 2 + i - overview_ui.top[F_CHANGES];
+		fill(y, r.x, r.w, ra);
+		fmt_timestamp(ts, sizeof ts, c->time_us, false, false);
+		put(y, x, time_w, ra, time_w < 19 ? ts + 11 : ts);
+		snprintf(idb, sizeof idb, "%lld", (long long)c->id);
+		put_right(y, x + time_w + 1, id_w, ra, idb);
+		put(y, x + time_w + id_w + 3, name_w, ra, c->ref);
+		int sx = x + time_w + id_w + name_w + 4;
+		sx += put(y, sx, st_w, ra | draw_status_attr(c->old_status),
+		          c->old_status ? c->old_status : "-");
+		sx += put(y, sx, 4, ra, tw_utf8() ? " → " : " -> ");
+		put(y, sx, st_w, ra | draw_status_attr(c->new_status),
+		    c->new_status ? c->new_status : "-");
+	}
+	if (s->nchanges == 0)
+		put(r.y + 2, r.x, r.w, theme.attr[R_DIM], "no status changes in range");
+}
+
+/* ------------------------------------------------------------ batch frames */
+
+#define SPARK_MAX_COLS 120
+
+static bool panel_note(const struct snapshot *s, enum panel_id p)
+{
+	if (!s->panel[p].missing && !s->panel[p].failed)
+		return false;
+	printf("(unavailable: %s)\n", s->panel[p].note);
+	return true;
+}
+
+static void print_series(const char *name, const int64_t *v, int n, int group, bool ascii)
+{
+	int64_t cols[SPARK_MAX_COLS + 1], mn, mx, last, tot;
+	char line[4 * SPARK_MAX_COLS + 8];
+	int nc = spark_reduce(v, n, group, cols, SPARK_MAX_COLS + 1);
+	int known = spark_stats(v, n, &mn, &mx, &last, &tot);
+	spark_render(line, cols, nc, ascii);
+	if (!known)
+		printf("%-13s %9s %9s %9s %10s  %s\n", name, "-", "-", "-", "n/a", line);
+	else
+		printf("%-13s %9lld %9lld %9lld %10lld  %s\n", name, (long long)mn, (long long)mx,
+		       (long long)last, (long long)tot, line);
+}
+
+static void print_throughput(const struct app *a, const struct snapshot *s)
+{
+	(void)a;
+	bool ascii = !tw_utf8();
+	int group = spark_group(s->nbuckets, SPARK_MAX_COLS);
+	printf("\nTHROUGHPUT  1 column = %dh\n", group);
+	printf("%-13s %9s %9s %9s %10s  %s\n", "series", "min", "max", "last", "total",
+	       "sparkline");
+	print_series("executions", s->exec_created, s->nbuckets, group, ascii);
+	print_series("events", s->events, s->nbuckets, group, ascii);
+	print_series("enforcements", s->enforcements, s->nbuckets, group, ascii);
+	print_series("completed", s->completed, s->nbuckets, group, ascii);
+	print_series("failed", s->failed, s->nbuckets, group, ascii);
+	if (s->panel[PANEL_THROUGHPUT].note[0])
+		printf("(unavailable: %s)\n", s->panel[PANEL_THROUGHPUT].note);
+}
+
+static void print_status(const struct app *a, const struct snapshot *s)
+{
+	(void)a;
+	int64_t num, den;
+	char pct[16], buf[TEXT_MAX];
+	present_failure(s, &num, &den);
+	fmt_pct(pct, sizeof pct, num, den);
+	printf("\nSTATUS BREAKDOWN  failure rate %s (%lld/%lld)\n", pct, (long long)num,
+	       (long long)den);
+	if (panel_note(s, PANEL_STATUS))
+		return;
+	printf("%10s %7s  %s\n", "count", "share", "status");
+	for (int i = 0; i < s->nstatuses; i++) {
+		fmt_pct(pct, sizeof pct, s->statuses[i].total, s->total_transitions);
+		printf("%10lld %7s  %s\n", (long long)s->statuses[i].total, pct,
+		       text_clean(s->statuses[i].status, buf, sizeof buf));
+	}
+}
+
+static void print_actions(const struct app *a, const struct snapshot *s)
+{
+	char pct[16], buf[TEXT_MAX];
+	printf("\nTOP ACTIONS  sort: %s\n", model_sort_label(overview_ui.sort));
+	if (panel_note(s, PANEL_ACTIONS))
+		return;
+	printf("%10s %10s %8s %8s %9s  %s\n", "executions", "completed", "failed", "timeout",
+	       "failure%", "action");
+	for (int i = 0; i < s->nactions; i++) {
+		const struct action_row *r = &s->actions[i];
+		fmt_pct(pct, sizeof pct, r->failed + r->timeout,
+		        r->completed + r->failed + r->timeout);
+		printf("%10lld %10lld %8lld %8lld %9s  %s\n", (long long)r->executions,
+		       (long long)r->completed, (long long)r->failed, (long long)r->timeout, pct,
+		       text_clean(r->ref, buf, sizeof buf));
+	}
+}
+
+static void print_workers(const struct app *a, const struct snapshot *s)
+{
+	(void)a;
+	char age[32], hp[600], b1[TEXT_MAX], b2[256], b3[64], b4[64], b5[64];
+	printf("\nWORKERS\n");
+	if (panel_note(s, PANEL_WORKERS))
+		return;
+	printf("%6s %-10s %-8s %-10s %9s %11s %-14s %-22s %s\n", "id", "status", "role", "type",
+	       "heartbeat", "transitions", "flags", "host:port", "name");
+	for (int i = 0; i < s->nworkers; i++) {
+		const struct worker_row *w = &s->workers[i];
+		if (w->has_heartbeat)
+			fmt_age(age, sizeof age, w->heartbeat_age);
+		else
+			snprintf(age, sizeof age, "-");
+		snprintf(hp, sizeof hp, "%s:%d", w->host ? w->host : "-", w->port);
+		char flags[32];
+		snprintf(flags, sizeof flags, "%s%s%s", present_worker_stale(w) ? "stale" : "",
+		         present_worker_stale(w) && present_worker_flapping(w) ? "," : "",
+		         present_worker_flapping(w) ? "flapping" : "");
+		char tr[24];
+		printf("%6lld %-10s %-8s %-10s %9s %11s %-14s %-22s %s\n", (long long)w->id,
+		       text_clean(w->status, b3, sizeof b3), text_clean(w->role, b4, sizeof b4),
+		       text_clean(w->type, b5, sizeof b5), age,
+		       w->transitions < 0 ? "-" : text_total(tr, w->transitions),
+		       flags[0] ? flags : "-", text_clean(hp, b2, sizeof b2),
+		       text_clean(w->name, b1, sizeof b1));
+	}
+}
+
+static void print_changes(const struct app *a, const struct snapshot *s)
+{
+	(void)a;
+	char ts[40], b1[TEXT_MAX], b2[128], b3[128];
+	printf("\nRECENT STATUS CHANGES\n");
+	if (panel_note(s, PANEL_CHANGES))
+		return;
+	printf("%-27s %10s %-12s %-12s %s\n", "time", "execution", "old", "new", "action");
+	int n = s->nchanges < 20 ? s->nchanges : 20;
+	for (int i = 0; i < n; i++) {
+		const struct change_row *c = &s->changes[i];
+		fmt_iso_utc(ts, sizeof ts, c->time_us, true);
+		printf("%-27s %10lld %-12s %-12s %s\n", ts, (long long)c->id,
+		       text_clean(c->old_status, b2, sizeof b2),
+		       text_clean(c->new_status, b3, sizeof b3), text_clean(c->ref, b1, sizeof b1));
+	}
+}
+
+/* ------------------------------------------------------------ layout */
+
+/* One row per panel, top to bottom: the rows it needs, how it draws, the
+ * focus it takes (F_COUNT: none) and what 'e' exports while it has it. */
+static const struct {
+	struct layout_need need;
+	void (*draw)(struct app *a, struct rect r);
+	void (*print)(const struct app *a, const struct snapshot *s); /* batch mode */
+	enum focus focus;
+	const char *export;
+} panels[] = {
+    {{2, 7}, draw_throughput, print_throughput, F_COUNT, NULL},
+    {{2, 5}, draw_status, print_status, F_COUNT, NULL},
+    {{3, 0}, draw_actions, print_actions, F_ACTIONS, "execution_throughput_hourly"},
+    {{3, 0}, draw_workers, print_workers, F_WORKERS, "workers"},
+    {{3, 0}, draw_changes, print_changes, F_CHANGES, "execution_status_hourly"},
+};
+#define PANEL_N ((int)(sizeof panels / sizeof *panels))
+
+void overview_draw(struct app *a, int top, int bottom)
+{
+	int avail = bottom - top;
+	if (!a->snap || avail <= 0)
+		return;
+	if (COLS >= 160 && avail >= 16) {
+		int lw = COLS / 2, rw = COLS - lw - 1, hr;
+		int left_tables = avail - 7 - 5;
+		struct rect tp = {top, 0, 7, lw}, st = {top + 7, 0, 5, lw};
+		struct rect ac = {top + 12, 0, left_tables, lw};
+		hr = avail / 2;
+		struct rect wk = {top, lw + 1, hr, rw}, ch = {top + hr, lw + 1, avail - hr, rw};
+		draw_throughput(a, tp);
+		draw_status(a, st);
+		draw_actions(a, ac);
+		draw_workers(a, wk);
+		draw_changes(a, ch);
+		return;
+	}
+	struct layout_need need[PANEL_N];
+	int h[PANEL_N], y = top;
+	for (int i = 0; i < PANEL_N; i++)
+		need[i] = panels[i].need;
+	layout_split_rows(avail, need, PANEL_N, h);
+	for (int i = 0; i < PANEL_N; i++) {
+		if (!h[i])
+			continue;
+		panels[i].draw(a, (struct rect){y, 0, h[i], COLS});
+		y += h[i];
+	}
+}
+
+const char *overview_export_name(enum focus f)
+{
+	for (int i = 0; i < PANEL_N; i++)
+		if (panels[i].focus == f)
+			return panels[i].export;
+	return NULL;
+}
+
+void overview_print(struct app *a)
+{
+	const struct snapshot *s = a->snap;
+	batch_print_header(a, s);
+	for (int i = 0; i < PANEL_N; i++)
+		panels[i].print(a, s);
+	printf("\n");
+	fflush(stdout);
+}

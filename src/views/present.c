@@ -1,0 +1,140 @@
+/* Figures and labels computed from the model for both front ends. */
+#include "views/present.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/fmt.h"
+#include "db/queries.h"
+
+void present_backend(const struct caps *c, char *buf, size_t len)
+{
+	if (c->tsdb_version[0])
+		snprintf(buf, len, "TimescaleDB %s", c->tsdb_version);
+	else
+		snprintf(buf, len, "plain PostgreSQL %.*s", (int)strcspn(c->server_version, " "),
+		         c->server_version);
+}
+
+void present_server(const struct app *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", a->db.label[0] ? a->db.label : "(not connected)");
+}
+
+static int64_t status_count(const struct snapshot *s, const char *name)
+{
+	return model_status_total(s, name);
+}
+
+void present_failure(const struct snapshot *s, int64_t *num, int64_t *den)
+{
+	int64_t ok = status_count(s, "completed"), f = status_count(s, "failed"),
+	        t = status_count(s, "timeout");
+	*num = f + t;
+	*den = ok + f + t;
+}
+
+int present_failure_level(int64_t num, int64_t den)
+{
+	if (den <= 0)
+		return -1;
+	if (num == 0)
+		return 0;
+	if (num * 100 < den * 5)
+		return 1;
+	if (num * 100 < den * 20)
+		return 2;
+	return 3;
+}
+
+void present_freshness(const struct app *a, bool utc, char *buf, size_t len)
+{
+	const struct snapshot *s = a->snap;
+	char t[40];
+	buf[0] = '\0';
+	if (!s || !s->materialized_through)
+		return;
+	if (queries_tail_fallback(&a->caps)) {
+		snprintf(buf, len, "aggregate watermark unknown: last 2 h from raw rows");
+		return;
+	}
+	if (utc)
+		fmt_iso_utc(t, sizeof t, s->materialized_through * 1000000, false);
+	else
+		fmt_timestamp(t, sizeof t, s->materialized_through * 1000000, false, false);
+	snprintf(buf, len, "aggregates materialized through %s, newer from raw rows",
+	         utc ? t : t + 11);
+}
+
+void present_state(const struct app *a, char *buf, size_t len)
+{
+	char age[32];
+	switch (a->phase) {
+	case PH_DISCONNECTED:
+		if (a->snap) {
+			fmt_duration(age, sizeof age, db_now() - a->snap->fetched_at);
+			snprintf(buf, len, "STALE %s, reconnecting", age);
+		} else {
+			snprintf(buf, len, "reconnecting");
+		}
+		return;
+	case PH_CONNECTING:
+	case PH_SETUP:
+	case PH_CAPS:
+		if (a->snap) { /* the age keeps counting while a reconnect is slow */
+			fmt_duration(age, sizeof age, db_now() - a->snap->fetched_at);
+			snprintf(buf, len, "STALE %s, connecting", age);
+		} else {
+			snprintf(buf, len, "connecting");
+		}
+		return;
+	case PH_READY:
+		break;
+	}
+	double fetched = a->view->fetched_at(a);
+	if (fetched <= 0) {
+		snprintf(buf, len, "loading");
+		return;
+	}
+	fmt_duration(age, sizeof age, db_now() - fetched);
+	snprintf(buf, len, "%s, data %s old", a->paused ? "PAUSED" : "live", age);
+}
+
+int present_worker_flapping(const struct worker_row *w)
+{
+	return w->recent_transitions >= WORKER_FLAP_TRANSITIONS;
+}
+
+/* Stale: a worker that claims to be up but has not sent a heartbeat for
+ * a while. A worker that says it is down is not stale, just down. */
+int present_worker_stale(const struct worker_row *w)
+{
+	static const char *const down[] = {"inactive", "offline", "stopped", NULL};
+	for (int i = 0; w->status && down[i]; i++)
+		if (strcmp(w->status, down[i]) == 0)
+			return 0;
+	return !w->has_heartbeat || w->heartbeat_age > WORKER_STALE_SECONDS;
+}
+
+enum status_role present_status_role(const char *st)
+{
+	static const char *const ok[] = {"completed", "succeeded", "processed",
+	                                 "active",    "online",    NULL};
+	static const char *const bad[] = {"failed",    "timeout", "timed_out", "error",
+	                                  "abandoned", "offline", "inactive",  NULL};
+	static const char *const busy[] = {"requested", "scheduling", "scheduled",
+	                                   "running",   "canceling",  "busy",
+	                                   "draining",  "created",    NULL};
+	if (!st)
+		return ROLE_UNKNOWN;
+	for (int i = 0; ok[i]; i++)
+		if (strcmp(st, ok[i]) == 0)
+			return ROLE_SUCCESS;
+	for (int i = 0; bad[i]; i++)
+		if (strcmp(st, bad[i]) == 0)
+			return ROLE_FAILURE;
+	for (int i = 0; busy[i]; i++)
+		if (strcmp(st, busy[i]) == 0)
+			return ROLE_PROGRESS;
+	return ROLE_UNKNOWN;
+}

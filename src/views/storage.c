@@ -1,0 +1,185 @@
+/* The storage and freshness view: sizes, chunks, partitions, aggregate watermarks. */
+#include <stdlib.h>
+
+#include "app.h"
+#include "model/storage.h"
+#include "term/draw.h"
+#include "util/arena.h"
+#include "util/textwidth.h"
+#include "views/present.h"
+
+/* The open view: its data and when it arrived. */
+struct st_view {
+	struct storage st;
+	double fetched_at;
+};
+
+void app_open_storage(struct app *a)
+{
+	app_close_view(a);
+	view_switch(a, &storage_view, xcalloc(1, sizeof(struct st_view)));
+}
+
+static void st_view_close(struct app *a)
+{
+	struct st_view *v = a->view_state;
+	storage_free(&v->st);
+	free(v);
+	a->view_state = NULL;
+}
+
+/* Results of a batch whose view was closed meanwhile are dropped. */
+static void on_storage_result(void *ctx, int index, const PGresult *res)
+{
+	struct app *a = ctx;
+	struct rowset rs;
+	if (a->busy_view != &storage_view)
+		return;
+	db_rowset(res, &rs);
+	storage_take(&((struct st_view *)a->view_state)->st, index, &rs);
+}
+
+static int st_view_refresh(struct app *a)
+{
+	struct st_view *v = a->view_state;
+	struct db_query q[ST_TABLES];
+	int n = storage_batch(&v->st, &a->caps, q);
+	return db_send_batch(&a->db, q, n, on_storage_result, a);
+}
+
+static void st_view_finish(struct app *a)
+{
+	struct st_view *v = a->view_state;
+	if (a->view != &storage_view)
+		return;
+	storage_finish(&v->st);
+	v->fetched_at = db_now();
+	app_data_arrived(a);
+	a->fe->refreshed(a);
+	app_count_refresh(a);
+}
+
+/* The data age in the header is this view's own. */
+static double st_view_fetched_at(const struct app *a)
+{
+	const struct st_view *v = a->view_state;
+	return v->st.snap ? v->fetched_at : 0;
+}
+
+static void st_view_export(struct app *a)
+{
+	app_message(a, "the storage view has no CSV export");
+}
+
+/* One table: title, column heads, rows; columns as wide as their widest
+ * cell (human-readable sizes and times), clipped to the screen. Returns the
+ * next line. `line` counts lines from the top of the view for scrolling. */
+static int draw_st_table(const struct st_table *t, int y, int bottom, int *line, int skip)
+{
+	char cell[256];
+	int w[ST_MAX_COLS];
+	for (int c = 0; c < t->ncols; c++) {
+		w[c] = tw_width(t->heads[c]);
+		for (int r = 0; r < t->nrows; r++) {
+			storage_cell(t, r, c, true, false, cell, sizeof cell);
+			int cw = tw_width(cell);
+			w[c] = cw > w[c] ? cw : w[c];
+		}
+		w[c] = w[c] > 72 ? 72 : w[c]; /* partition bounds are long */
+	}
+	bool none = t->nrows == 0 && !t->note[0];
+	int rows = t->nrows + 2 + (t->note[0] || none ? 1 : 0);
+	for (int i = 0; i < rows; i++, (*line)++) {
+		if (*line < skip || y >= bottom)
+			continue;
+		int x = 0;
+		if (i == 0) {
+			title((struct rect){y++, 0, 1, COLS}, t->title, false);
+			continue;
+		}
+		if (i == 1) {
+			for (int c = 0; c < t->ncols && x < COLS; c++)
+				x += put(y, x, w[c], theme.attr[R_DIM], t->heads[c]) * 0 + w[c] + 2;
+			y++;
+			continue;
+		}
+		if (i - 2 >= t->nrows) {
+			put(y++, 0, COLS, none ? theme.attr[R_DIM] : theme.attr[R_WARN],
+			    none ? "(none)" : t->note);
+			continue;
+		}
+		for (int c = 0; c < t->ncols && x < COLS; c++) {
+			storage_cell(t, i - 2, c, true, false, cell, sizeof cell);
+			if (t->kinds[c] == STK_TEXT)
+				put(y, x, w[c], A_NORMAL, cell);
+			else
+				put_right(y, x, w[c], A_NORMAL, cell);
+			x += w[c] + 2;
+		}
+		y++;
+	}
+	return y;
+}
+
+static void st_view_draw(struct app *a, int top, int bottom)
+{
+	struct st_view *v = a->view_state;
+	const struct st_snapshot *s = v->st.snap;
+	char fresh[160];
+	if (!s) {
+		put(top, 0, COLS, theme.attr[R_DIM], "loading storage and freshness…");
+		return;
+	}
+	present_freshness(a, false, fresh, sizeof fresh);
+	int line = 0, y = top;
+	y += put(y, 0, COLS, theme.attr[R_TITLE],
+	         fresh[0] ? fresh : "Storage and freshness (Esc back, j/k scroll)") > 0;
+	for (int i = 0; i < s->ntables && y < bottom; i++)
+		y = draw_st_table(&s->tables[i], y, bottom, &line, v->st.top);
+}
+
+/* Keys of the storage view: scroll, back; the rest as on the overview. */
+static bool st_view_key(struct app *a, enum key_action act)
+{
+	struct storage *st = &((struct st_view *)a->view_state)->st;
+	switch (act) {
+	case ACT_UP:
+		st->top = st->top > 0 ? st->top - 1 : 0;
+		break;
+	case ACT_DOWN:
+		st->top++;
+		break;
+	case ACT_PAGE_UP:
+		st->top = st->top > 10 ? st->top - 10 : 0;
+		break;
+	case ACT_PAGE_DOWN:
+		st->top += 10;
+		break;
+	case ACT_HOME:
+		st->top = 0;
+		break;
+	case ACT_STORAGE:
+	case ACT_BACK:
+		app_close_view(a);
+		return true;
+	default:
+		return false;
+	}
+	a->redraw = true;
+	return true;
+}
+
+const struct view_ops storage_view = {
+    .name = "storage",
+    .mask = V_STORAGE,
+    .ticks = true,
+    .footer = "q quit  ? help  1-5 range  / filter  Tab panel  Enter open  : entity  s sort  "
+              "p pause  +/- rate",
+    .refresh = st_view_refresh,
+    .finish = st_view_finish,
+    .fetched_at = st_view_fetched_at,
+    .close = st_view_close,
+    .draw = st_view_draw,
+    .key = st_view_key,
+    .export = st_view_export,
+};

@@ -1,0 +1,210 @@
+/* Unit tests for the model (src/model/model.c) and the overview's takers
+ * (src/db/overview_sql.c): taking rows, merging the settled and live parts
+ * of a range, same-view detection and sorting, from rows built in memory
+ * (no server). */
+#include <stdlib.h>
+
+#include "db/queries.h"
+#include "model/model.h"
+#include "model/rowset.h"
+#include "tap.h"
+
+#define H     3600
+#define START ((int64_t)1700000000 / H * H) /* a bucket boundary */
+
+/* A rowset over a table of strings, ncols per row, NULL cells allowed. */
+struct table {
+	int ncols;
+	const char *const *cells;
+};
+
+static const char *table_cell(const void *impl, int row, int col)
+{
+	const struct table *t = impl;
+	return t->cells[row * t->ncols + col];
+}
+
+static void take(struct snapshot *s, const char *query, int ncols, int nrows,
+                 const char *const *cells)
+{
+	int q = overview_query(query);
+	struct table t = {ncols, cells};
+	struct rowset rs = {.ok = true, .nrows = nrows, .impl = &t, .cell = table_cell};
+	overview_take(s, q, &rs);
+}
+
+static void fail(struct snapshot *s, const char *query, const char *error)
+{
+	int q = overview_query(query);
+	struct rowset rs = {.ok = false, .error = error, .cell = table_cell};
+	overview_take(s, q, &rs);
+}
+
+static char bucket[4][24];
+
+/* A 3-hour range: buckets 0..3 (the current hour is the fourth). */
+static struct snapshot *range(void)
+{
+	for (int i = 0; i < 4; i++)
+		snprintf(bucket[i], sizeof bucket[i], "%lld", (long long)(START + i * H));
+	return snapshot_new(3, START, (START + 3 * H + 60) * (int64_t)1000000, NULL);
+}
+
+static void fill_live(struct snapshot *s)
+{
+	const char *exec[] = {bucket[3], "core.echo", "5", bucket[3], "core.http", "2"};
+	const char *status[] = {bucket[3], "completed", "4", bucket[3], "failed", "1"};
+	const char *actions[] = {"core.echo", "4", "1", "0"};
+	take(s, "executions", 3, 2, exec);
+	take(s, "statuses", 3, 2, status);
+	take(s, "action statuses", 4, 1, actions);
+}
+
+static void fill_settled(struct snapshot *s)
+{
+	const char *exec[] = {bucket[0], "core.echo", "10", bucket[1], "core.noop", "7"};
+	const char *status[] = {bucket[0], "completed", "9", bucket[1], "timeout", "2"};
+	const char *events[] = {bucket[0], "3", bucket[2], "4"};
+	take(s, "executions", 3, 2, exec);
+	take(s, "statuses", 3, 2, status);
+	take(s, "events", 2, 2, events);
+}
+
+static struct action_row *action(struct snapshot *s, const char *ref)
+{
+	for (int i = 0; i < s->nactions; i++)
+		if (strcmp(s->actions[i].ref, ref) == 0)
+			return &s->actions[i];
+	return NULL;
+}
+
+static void test_take(void)
+{
+	struct snapshot *s = range();
+	is_int(s->nbuckets, 4, "three hours and the current one: four buckets");
+	fill_live(s);
+	const char *workers[] = {"1",        "w-1", "python", "action", "active", "h",  "8080",
+	                         "2.5",      "3",   "1",      "2",      "w-2",    NULL, NULL,
+	                         "inactive", NULL,  NULL,     NULL,     NULL,     NULL};
+	take(s, "workers", 10, 2, workers);
+	const char *inflight[] = {"running", "3", "scheduled", "2"};
+	take(s, "in flight", 2, 2, inflight);
+	const char *outside[] = {"1000", "core.echo", "100"};
+	take(s, "executions", 3, 1, outside);
+	snapshot_finish(s);
+	is_int(s->exec_created[3], 7, "executions of the current hour");
+	is_int(s->total_exec, 7, "a bucket outside the range is not in the series");
+	is_int(action(s, "core.echo")->executions, 105, "the action counts every row");
+	is_int(action(s, "core.echo")->completed, 4, "status counts per action");
+	is_int(s->completed[3], 4, "completed series");
+	is_int(s->failed[3], 1, "failed series");
+	is_int(model_status_total(s, "failed"), 1, "status total");
+	is_int(s->total_transitions, 5, "every transition counted");
+	is_str(s->actions[0].ref, "core.echo", "sorted by executions");
+	is_int(s->nworkers, 2, "two workers");
+	ok(s->workers[0].has_heartbeat && s->workers[0].heartbeat_age == 2.5, "heartbeat age");
+	is_int(s->workers[0].port, 8080, "port");
+	ok(!s->workers[1].has_heartbeat && s->workers[1].host == NULL, "NULL cells stay NULL");
+	is_int(s->workers[1].transitions, -1, "unknown transitions are -1, not 0");
+	is_int(s->total_inflight, 5, "in flight total");
+	is_int(s->total_events, 0, "no event rows: zero");
+	snapshot_free(s);
+}
+
+static void test_failed(void)
+{
+	struct snapshot *s = range();
+	fail(s, "workers", "ERROR:  canceling statement due to statement timeout\nDETAIL: x");
+	fail(s, "events", "boom");
+	snapshot_finish(s);
+	ok(s->panel[PANEL_WORKERS].failed && !s->panel[PANEL_WORKERS].missing,
+	   "a failed query marks its panel failed");
+	is_str(s->panel[PANEL_WORKERS].note,
+	       "query failed: ERROR:  canceling statement due to statement timeout",
+	       "the note is the first line of the error");
+	is_int(s->total_events, -1, "a failed series has no total");
+	snapshot_free(s);
+}
+
+static void test_merge(void)
+{
+	struct snapshot *live = range(), *settled = range(), *whole = range();
+	fill_live(live);
+	fill_settled(settled);
+	snapshot_add_settled(live, settled);
+	snapshot_finish(live);
+	fill_live(whole);
+	fill_settled(whole);
+	snapshot_finish(whole);
+	is_int(live->total_exec, 24, "settled and live executions add up");
+	is_int(action(live, "core.echo")->executions, 15, "an action in both parts");
+	is_int(action(live, "core.noop")->executions, 7, "an action only in the settled part");
+	is_int(model_status_total(live, "timeout"), 2, "a status only in the settled part");
+	is_int(live->total_transitions, 16, "transitions of both parts");
+	ok(snapshot_same_view(live, whole), "merged equals reading the range in one go");
+	snapshot_free(live);
+	snapshot_free(settled);
+	snapshot_free(whole);
+}
+
+static void test_same_view(void)
+{
+	struct snapshot *a = range(), *b = range();
+	const char *w1[] = {"1", "w", NULL, NULL, "active", NULL, NULL, "2.1", "0", "0"};
+	const char *w2[] = {"1", "w", NULL, NULL, "active", NULL, NULL, "2.9", "0", "0"};
+	const char *w3[] = {"1", "w", NULL, NULL, "active", NULL, NULL, "3.0", "0", "0"};
+	fill_live(a);
+	fill_live(b);
+	take(a, "workers", 10, 1, w1);
+	take(b, "workers", 10, 1, w2);
+	snapshot_finish(a);
+	snapshot_finish(b);
+	ok(snapshot_same_view(a, b), "ages shown alike (2s) are the same view");
+	snapshot_free(b);
+	b = range();
+	fill_live(b);
+	take(b, "workers", 10, 1, w3);
+	snapshot_finish(b);
+	ok(!snapshot_same_view(a, b), "an age shown differently (3s) is not");
+	snapshot_free(b);
+	b = range();
+	fill_live(b);
+	const char *more[] = {bucket[2], "core.echo", "1"};
+	take(b, "executions", 3, 1, more);
+	take(b, "workers", 10, 1, w1);
+	snapshot_finish(b);
+	ok(!snapshot_same_view(a, b), "one more execution is not");
+	snapshot_free(a);
+	snapshot_free(b);
+}
+
+static void test_sort(void)
+{
+	struct snapshot *s = range();
+	const char *exec[] = {bucket[3], "b", "5", bucket[3], "a", "5", bucket[3], "c", "9"};
+	const char *st[] = {"a", "1", "3", "0", "b", "9", "0", "1", "c", "1", "0", "0"};
+	take(s, "executions", 3, 3, exec);
+	take(s, "action statuses", 4, 3, st);
+	snapshot_finish(s);
+	ok(!strcmp(s->actions[0].ref, "c") && !strcmp(s->actions[1].ref, "a"),
+	   "executions, ties by name");
+	snapshot_sort_actions(s, SORT_FAILED);
+	is_str(s->actions[0].ref, "a", "most failed first");
+	snapshot_sort_actions(s, SORT_FAILURE_RATE);
+	is_str(s->actions[0].ref, "a", "highest failure rate first (3 of 4)");
+	is_str(s->actions[1].ref, "b", "then 1 of 10");
+	snapshot_sort_actions(s, SORT_NAME);
+	ok(!strcmp(s->actions[0].ref, "a") && !strcmp(s->actions[2].ref, "c"), "by name");
+	is_str(model_sort_label(SORT_FAILURE_RATE), "failure %", "sort label");
+	snapshot_free(s);
+}
+
+int main(void)
+{
+	test_take();
+	test_failed();
+	test_merge();
+	test_same_view();
+	test_sort();
+	return done_testing();
+}
