@@ -88,7 +88,6 @@ void app_fail(struct app *a, const char *why)
 	if (a->busy_view && a->busy_view->abort)
 		a->busy_view->abort(a);
 	a->busy_view = NULL;
-	queries_free(&a->qs);
 	a->stale = a->snap != NULL;
 	a->redraw = true;
 	if (a->s->batch || a->s->iterations) {
@@ -169,7 +168,7 @@ static void caps_done(struct app *a)
 		app_fail(a, err);
 		return;
 	}
-	queries_build(&a->qs, &a->caps);
+	a->caps_gen++;
 	a->phase = PH_READY;
 	a->backoff = 0;
 	a->next_refresh = db_now();
@@ -470,7 +469,6 @@ static void app_cleanup(struct app *a)
 	overview_view.abort(a);
 	snapshot_free(a->snap);
 	a->snap = NULL;
-	queries_free(&a->qs);
 	caps_clear(&a->caps);
 	free(a->filter);
 	a->filter = NULL;

@@ -41,7 +41,7 @@ struct app {
 	struct db db;
 	struct session session; /* parameters of the setup batches in flight */
 	struct caps caps;
-	struct query_set qs;
+	unsigned caps_gen; /* counts completed catalog probes: SQL built from caps is stale */
 	enum app_phase phase;
 	struct snapshot *snap; /* newest overview figures, shown by every view's header */
 	double refresh_started;

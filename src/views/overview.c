@@ -21,6 +21,8 @@ static struct {
 	int64_t settled_live_start;        /* where the kept part ends */
 	double settled_at;                 /* db_now() when it was read */
 	int64_t building_live_start;       /* live_start of the refresh in flight */
+	struct query_set qs;               /* the SQL, built for one catalog probe */
+	unsigned qs_gen;                   /* a->caps_gen it was built for, 0: none */
 } ov;
 
 struct overview_ui overview_ui;
@@ -32,12 +34,16 @@ static void drop_settled(void)
 	ov.settled = ov.settled_building = NULL;
 }
 
+/* The connection is gone (or the program ends): nothing in flight or kept
+ * survives, and the SQL is built again for the next catalog probe. */
 static void overview_abort(struct app *a)
 {
 	(void)a;
 	snapshot_free(ov.building);
 	ov.building = NULL;
 	drop_settled();
+	queries_free(&ov.qs);
+	ov.qs_gen = 0;
 }
 
 static void on_overview_result(void *ctx, int index, const PGresult *res)
@@ -94,6 +100,11 @@ static int overview_refresh(struct app *a)
 {
 	struct db_query q[OQ_BATCH_MAX];
 	struct overview_params p = {.filter = a->filter, .inflight = a->caps.inflight_array};
+	if (ov.qs_gen != a->caps_gen) {
+		queries_free(&ov.qs);
+		queries_build(&ov.qs, &a->caps);
+		ov.qs_gen = a->caps_gen;
+	}
 	int64_t est_now = app_realtime_us() + a->caps.clock_offset_us;
 	int64_t start = model_range_start(est_now / 1000000, a->range_hours);
 	int64_t live = live_start(est_now / 1000000, start);
@@ -109,7 +120,7 @@ static int overview_refresh(struct app *a)
 		a->reread = false;
 		p.settled = true;
 	}
-	int n = queries_overview(&a->qs, &p, q, ov.batch_index);
+	int n = queries_overview(&ov.qs, &p, q, ov.batch_index);
 	return db_send_batch(&a->db, q, n, on_overview_result, a);
 }
 
@@ -119,7 +130,7 @@ static void mark_missing(struct app *a, struct snapshot *s)
 	char why[320];
 	for (int q = 0; q < overview_count; q++) {
 		enum rel_id rel = overview_defs[q].needs;
-		if (a->qs.sql[q] || rel == REL_COUNT)
+		if (ov.qs.sql[q] || rel == REL_COUNT)
 			continue;
 		snprintf(why, sizeof why, "%s.%s does not exist", a->caps.schema,
 		         model_rel_name(rel));
