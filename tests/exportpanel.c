@@ -5,7 +5,7 @@
  *
  * Connection settings come from the environment as for attune-top
  * (ATTUNE__DATABASE__URL, PG*). Prints "rc=N rows=N path=P" and, on
- * failure, "err=MESSAGE" on a second line. Exit status: export_panel's. */
+ * failure, "err=MESSAGE" on a second line. Exit status 0, or 1 when it failed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,5 +45,5 @@ int main(int argc, char **argv)
 	printf("rc=%d rows=%lld path=%s\n", rc, rows, path);
 	if (rc)
 		printf("err=%s\n", err);
-	return rc;
+	return rc == 0 ? 0 : 1;
 }

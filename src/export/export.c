@@ -555,17 +555,17 @@ int export_panel(const struct settings *s, const char *password, const char *nam
 	if (path_len)
 		path_out[0] = '\0';
 	if (!def)
-		return err_set(err, errlen, "unknown export name '%s'", name ? name : ""), 1;
+		return err_set(err, errlen, "unknown export name '%s'", name ? name : "");
 	if (def->shape == SHAPE_HISTORY &&
 	    (!entity || (entity->type == ENTITY_EXECUTION) != (def->rel == REL_EXECUTION_HISTORY)))
-		return err_set(err, errlen, "%s needs a matching entity", name), 1;
+		return err_set(err, errlen, "%s needs a matching entity", name);
 	if (!dir) {
 		dir = getenv("ATTUNE_TOP_EXPORT_DIR");
 		if (!dir || !*dir)
 			dir = ".";
 	}
 	if (panel_path(dir, name, path_out, path_len, err, errlen) != 0)
-		return 1;
+		return -1;
 	struct export_req r = {
 	    .s = s,
 	    .password = password,
@@ -576,5 +576,5 @@ int export_panel(const struct settings *s, const char *password, const char *nam
 	    .raw = s->csv_raw,
 	    .progress = false, /* curses owns the terminal */
 	};
-	return export_to_file(&r, path_out, false, false, rows_out, err, errlen) == 0 ? 0 : 1;
+	return export_to_file(&r, path_out, false, false, rows_out, err, errlen) == 0 ? 0 : -1;
 }

@@ -33,7 +33,7 @@ int export_demo_run(const char *conninfo, const char *schema, void *arg);
  * settings, schema, timeouts and --csv-raw come from s; `password` is the
  * one the dashboard connected with (or NULL). Blocks until done; prints
  * nothing. Returns 0 with the path in path_out and the row count (without
- * the header) in *rows_out, or 1 with a one-line message in err (path_out
+ * the header) in *rows_out, or -1 with a one-line message in err (path_out
  * still names the file that was meant). */
 int export_panel(const struct settings *s, const char *password, const char *name, long range_hours,
                  const char *filter, const struct entity_spec *entity, const char *dir,
