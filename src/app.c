@@ -656,6 +656,7 @@ int app_run(struct app *a)
 	}
 	a->range_hours = a->s->range_hours;
 	a->refresh_interval = a->s->refresh;
+	a->sort = (enum action_sort)a->s->sort;
 	a->filter = a->s->filter ? xstrdup(a->s->filter) : NULL;
 	a->reconnect_at = db_now();
 	if (a->s->entity_text)

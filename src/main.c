@@ -14,6 +14,7 @@
 #include "export.h"
 #include "render_text.h"
 #include "settings.h"
+#include "settings_file.h"
 #include "textwidth.h"
 #include "ui.h"
 
@@ -76,7 +77,7 @@ int main(int argc, char **argv)
 	struct settings s;
 	char err[1024];
 	setlocale(LC_ALL, "");
-	int rc = settings_parse(&s, argc, argv, isatty(STDOUT_FILENO), err, sizeof err);
+	int rc = settings_load(&s, argc, argv, isatty(STDOUT_FILENO), stderr, err, sizeof err);
 	if (rc) {
 		fprintf(stderr, "attune-top: %s; ", err);
 		settings_usage_line(stderr);

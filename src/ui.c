@@ -1497,6 +1497,7 @@ static int ui_init(struct app *a)
 	set_escdelay(25);
 	curs_set(0);
 	init_colors(a->s);
+	ui.tl_utc = a->s->utc;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_winch;
