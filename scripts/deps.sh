@@ -18,6 +18,9 @@ if [ "${1:-}" = "--test" ]; then
 	# The shell completion tests (tests/completion/bash.sh) source
 	# bash-completion's framework and check the zsh completion's syntax.
 	PACKAGES+=(bash-completion zsh)
+	# The Debian package test (tests/pkg/deb.py): dpkg-buildpackage with dh,
+	# and lintian.
+	PACKAGES+=(dpkg-dev debhelper lintian)
 	# The TimescaleDB test lane runs on node (tests/tsdb): Debian's, unless a node
 	# is already there (e.g. from another source, whose npm comes with it).
 	command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
