@@ -135,6 +135,31 @@ try:
     finally:
         c.stop()
 
+    # ---- --demo without the (suggested) server packages says what to install:
+    # as root, hide /usr/lib/postgresql in a private mount namespace.
+    empty = os.path.join(work, "empty")
+    os.mkdir(empty)
+    if os.geteuid() == 0 and shutil.which("unshare") and os.path.isdir("/usr/lib/postgresql"):
+        r = subprocess.run(
+            ["unshare", "-m", "sh", "-c",
+             'mount --bind "$1" /usr/lib/postgresql && exec "$2" --demo -b -n 1',
+             "sh", empty, binary],
+            env=dict(os.environ, PATH="/usr/bin:/bin"), capture_output=True, text=True,
+            timeout=60)
+        lines = r.stderr.splitlines()
+        if r.returncode != 0 and "mount" in r.stderr and "attune-top" not in r.stderr:
+            print("ok %d - --demo without a server # SKIP no mount namespace: %s"
+                  % (t.n + 1, r.stderr.strip()[:100]))
+            t.n += 1
+        else:
+            t.ok(r.returncode == 1 and len(lines) == 1
+                 and "install the Debian package postgresql" in lines[0],
+                 "--demo without the PostgreSQL server says which package to install",
+                 "rc=%d stderr=%r" % (r.returncode, r.stderr))
+    else:
+        print("ok %d - --demo without a server # SKIP needs root and unshare" % (t.n + 1))
+        t.n += 1
+
     # ---- the packaged completion, through the completion test
     test = os.path.join(src, "tests", "completion", "bash.sh")
     r = subprocess.run(["bash", test], capture_output=True, text=True, timeout=120,
