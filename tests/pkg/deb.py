@@ -62,6 +62,9 @@ try:
            if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "GNUMAKEFLAGS")}
     env["DEB_BUILD_OPTIONS"] = "parallel=%d" % (os.cpu_count() or 1)
     env.setdefault("LC_ALL", "C.UTF-8")
+    # lintian leaves its ELF caches (mldbm-elf-*) in $TMPDIR: keep them in work.
+    env["TMPDIR"] = os.path.join(work, "tmp")
+    os.mkdir(env["TMPDIR"])
     r = subprocess.run(["dpkg-buildpackage", "-us", "-uc", "-b"], cwd=tree, env=env,
                        capture_output=True, text=True, timeout=900)
     deb = os.path.join(work, "attune-top_%s_%s.deb" % (version, arch))
