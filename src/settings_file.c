@@ -193,17 +193,22 @@ static int on_entry(void *ctx, const char *key_in, const char *v, int line)
 int settings_file_load_text(const char *name, const char *text, size_t len, FILE *warn, char *err,
                             size_t errlen)
 {
-	struct load_ctx c = {name, warn, err, errlen};
+	/* Quietly first: a file that is rejected prints its one error line and
+	 * no warnings; an accepted one is read again for them. */
+	struct load_ctx c = {name, NULL, err, errlen};
 	char why[256];
 	int line;
 	settings_file_reset();
 	int rc = config_parse(text, len, on_entry, &c, &line, why, sizeof why);
-	if (rc == -1) {
+	if (rc == -1)
 		rc = bad_value(&c, line, "%s", why);
-	}
 	if (rc) {
 		settings_file_reset();
 		return 2;
+	}
+	if (warn) {
+		c.warn = warn;
+		config_parse(text, len, on_entry, &c, &line, why, sizeof why);
 	}
 	cf.loaded = true;
 	return 0;
@@ -277,8 +282,9 @@ int settings_load(struct settings *s, int argc, char **argv, bool stdout_tty, FI
 		return 0;
 	if (r < 0) {
 		if (errno == EFBIG) {
-			snprintf(err, errlen, "%s: too large for a configuration file", path);
-			return 2;
+			struct load_ctx c = {path, NULL, err, errlen};
+			return bad_value(&c, 1, "too large for a configuration file (over %d KiB)",
+			                 CONFIG_MAX_BYTES / 1024);
 		}
 		if (warn)
 			fprintf(warn, "attune-top: warning: cannot read %s: %s (ignored)\n", path,

@@ -83,7 +83,8 @@ try:
                              ("range = 7d\n\nrefresh = 0\n", 3, "invalid refresh interval"),
                              ("sort = fastest\n", 1, "invalid sort"),
                              ("ascii = perhaps\n", 1, "invalid ascii"),
-                             ("range 7d\n", 1, "expected 'key = value'")]:
+                             ("range 7d\n", 1, "expected 'key = value'"),
+                             ("colours = 256\nrange = 0h\n", 2, "invalid range '0h'")]:
         write(text)
         r = run_top(["-b", "-n", "1"], env=env)
         lines = r.stderr.splitlines()

@@ -244,6 +244,15 @@ static void test_errors(void)
 	       "unknown key: one warning line");
 	settings_parse(&s, 1, noargs, false, err, sizeof err);
 	is_int(s.range_hours, 48, "the keys after it still apply");
+
+	/* A rejected file: its error line only, no warning before it. */
+	buf[0] = '\0';
+	w = fmemopen(buf, sizeof buf, "w");
+	rc = settings_file_load_text("t.conf", "colours = 256\nrange = 0h\n", 25, w, err,
+	                             sizeof err);
+	fclose(w);
+	ok(rc == 2 && buf[0] == '\0' && strstr(err, "t.conf, line 2: invalid range"),
+	   "a rejected file: no warnings, one error");
 	settings_file_reset();
 }
 
