@@ -129,6 +129,38 @@ try:
     r, fr = frame(["--schema=attune"])
     t.ok(r.returncode == 0 and fr is not None, "--schema wins over the file", r.stderr)
 
+    # ---- export-dir: where 'e' writes, unless ATTUNE_TOP_EXPORT_DIR says otherwise
+    def export_key(e):
+        tm = Tmux("%s -r 30" % BIN, 200, 50, e)
+        try:
+            tm.wait_for(r"Workers \(\d+\)", 15)
+            tm.send("Tab")  # the worker panel
+            tm.send("e")
+            m = re.search(r"exported \d+ rows to (\S+\.csv)",
+                          tm.wait_for(r"exported \d+ rows to \S+\.csv", 20))
+            tm.send("q")
+            tm.wait_dead(5)
+            return m.group(1)
+        except Exception as ex:  # a timeout: report, do not crash the file
+            t.diag(ex)
+            return None
+        finally:
+            tm.kill()
+
+    if shutil.which("tmux"):
+        file_dir, env_dir = os.path.join(home, "from-file"), os.path.join(home, "from-env")
+        os.mkdir(file_dir)
+        os.mkdir(env_dir)
+        write("export-dir = '%s'\n" % file_dir)
+        path = export_key(dict(env, ATTUNE_TOP_EXPORT_DIR=""))
+        t.ok(path and os.path.dirname(path) == file_dir and os.path.exists(path),
+             "export-dir: 'e' writes into the file's directory", path)
+        path = export_key(dict(env, ATTUNE_TOP_EXPORT_DIR=env_dir))
+        t.ok(path and os.path.dirname(path) == env_dir and os.path.exists(path),
+             "ATTUNE_TOP_EXPORT_DIR wins over export-dir", path)
+    else:
+        t.ok(True, "# SKIP tmux not installed")
+
     # ---- utc = yes: a timeline opens in UTC (curses only)
     wid = c.value("SELECT id FROM attune.worker ORDER BY id LIMIT 1")
     write("utc = yes\n")
