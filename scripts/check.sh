@@ -54,6 +54,28 @@ if [ $status -eq 0 ] && [ "${ATTUNE_SKIP_DISTCHECK:-}" != 1 ]; then
 	[ $status -eq 0 ] && echo "make distcheck passed" >&2
 fi
 
+# The Debian package (tests/pkg/deb.py, about a minute): built with
+# dpkg-buildpackage from the tracked files, checked with lintian, unpacked
+# into a scratch root and run against a test server. Its own step, after
+# distcheck, since it builds the whole tree again; counted like the rest.
+if [ -x "$build/tests/pgcluster" ]; then
+	(cd "$build" && make -s check TESTS=tests/pkg/deb.py >/dev/null 2>&1)
+	deb_status=$?
+	read -r dp df ds <<<"$(awk '/^:test-result: (PASS|XFAIL)/ { p++ }
+		/^:test-result: (FAIL|XPASS)/ { f++ } /^:test-result: ERROR/ { e++ }
+		/^:test-result: SKIP/ { s++ }
+		END { print p + 0, (f ? f : e + 0), s + 0 }' "$build/tests/pkg/deb.trs" 2>/dev/null ||
+		echo "0 1 0")"
+	pass=$((pass + dp)) fail=$((fail + df)) skip=$((skip + ds))
+	if [ $deb_status -ne 0 ] || [ "$df" -gt 0 ]; then
+		echo "Debian package test failed:" >&2
+		grep -v '^ok ' "$build/tests/pkg/deb.log" 2>/dev/null | head -n 60 >&2
+		status=1
+	else
+		echo "Debian package test passed ($dp assertions)" >&2
+	fi
+fi
+
 left=$(cd "$run_tmp" && find . -mindepth 1 -maxdepth 1 -printf '%f ')
 if [ -n "$left" ]; then
 	echo "FAIL: left behind in \$TMPDIR by the tests: $left" >&2

@@ -15,6 +15,12 @@ if [ "${1:-}" = "--test" ]; then
 	# it is in libclang-rt-14-dev, which libclang-rt-dev pulls in for the
 	# default clang.
 	PACKAGES+=(clang libclang-rt-dev)
+	# The shell completion tests (tests/completion/bash.sh) source
+	# bash-completion's framework and check the zsh completion's syntax.
+	PACKAGES+=(bash-completion zsh)
+	# The Debian package test (tests/pkg/deb.py): dpkg-buildpackage with dh,
+	# and lintian.
+	PACKAGES+=(dpkg-dev debhelper lintian)
 	# The TimescaleDB test lane runs on node (tests/tsdb): Debian's, unless a node
 	# is already there (e.g. from another source, whose npm comes with it).
 	command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)

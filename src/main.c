@@ -14,8 +14,9 @@
 #include "export/export.h"
 #include "batch/render_text.h"
 #include "settings.h"
-#include "util/textwidth.h"
+#include "settings_file.h"
 #include "term/ui.h"
+#include "util/textwidth.h"
 
 /* -W: read a password from the terminal with echo off, before curses. */
 static char *prompt_password(void)
@@ -76,7 +77,7 @@ int main(int argc, char **argv)
 	struct settings s;
 	char err[1024];
 	setlocale(LC_ALL, "");
-	int rc = settings_parse(&s, argc, argv, isatty(STDOUT_FILENO), err, sizeof err);
+	int rc = settings_load(&s, argc, argv, isatty(STDOUT_FILENO), stderr, err, sizeof err);
 	if (rc) {
 		fprintf(stderr, "attune-top: %s; ", err);
 		settings_usage_line(stderr);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "settings_file.h"
 
 enum long_only {
 	OPT_SCHEMA = 256,
@@ -17,6 +18,7 @@ enum long_only {
 	OPT_ASCII,
 	OPT_NO_COLOR,
 	OPT_HELP,
+	OPT_NO_CONFIG,
 };
 
 static const struct option long_options[] = {
@@ -41,6 +43,7 @@ static const struct option long_options[] = {
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, OPT_HELP},
+    {"no-config", no_argument, NULL, OPT_NO_CONFIG},
     {NULL, 0, NULL, 0},
 };
 
@@ -106,6 +109,9 @@ void settings_help(FILE *out)
 	      "Other:\n"
 	      "      --demo              start a throwaway local database with a live simulated\n"
 	      "                          workload and connect to it\n"
+	      "      --no-config         do not read the configuration file\n"
+	      "                          ($XDG_CONFIG_HOME/attune-top/config, else\n"
+	      "                          ~/.config/attune-top/config)\n"
 	      "  -V, --version           print the version and exit\n"
 	      "  -?, --help              print this help and exit\n"
 	      "\n"
@@ -141,6 +147,7 @@ static void set_defaults(struct settings *s, bool stdout_tty)
 	s->connect_timeout_s = 10;
 	const char *v = getenv("NO_COLOR");
 	s->no_color = v && *v;
+	settings_file_apply(s); /* the configuration file, if settings_load read one */
 }
 
 static const char *nonempty_env(const char *name)
@@ -248,6 +255,9 @@ static int apply_option(struct settings *s, int c, const char *arg, char *err, s
 		break;
 	case OPT_HELP:
 		s->action = ACTION_HELP;
+		break;
+	case OPT_NO_CONFIG:
+		s->no_config = true;
 		break;
 	default:
 		return apply_checked(s, c, arg, err, errlen);

@@ -40,6 +40,11 @@ struct settings {
 	bool no_color;             /* --no-color or NO_COLOR */
 	long statement_timeout_ms; /* bound on every statement */
 	long connect_timeout_s;    /* libpq connect_timeout */
+	/* Only from the configuration file (settings_file.h): */
+	bool no_config;         /* --no-config: do not read it */
+	int sort;               /* initial top-actions order (enum action_sort) */
+	bool utc;               /* timelines start in UTC */
+	const char *export_dir; /* `e` writes here unless $ATTUNE_TOP_EXPORT_DIR */
 };
 
 /* Fill s from argv and the environment. Returns 0, or 2 for a usage error

@@ -562,7 +562,7 @@ int export_panel(const struct settings *s, const char *password, const char *nam
 	if (!dir) {
 		dir = getenv("ATTUNE_TOP_EXPORT_DIR");
 		if (!dir || !*dir)
-			dir = ".";
+			dir = s->export_dir ? s->export_dir : ".";
 	}
 	if (panel_path(dir, name, path_out, path_len, err, errlen) != 0)
 		return -1;

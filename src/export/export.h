@@ -28,7 +28,8 @@ int export_demo_run(const char *conninfo, const char *schema, void *arg);
 
 /* The dashboard's `e`: export `name` (an --export NAME) for this range,
  * filter (NULL = none) and entity (NULL unless a *_history name) into
- * `dir` (NULL: $ATTUNE_TOP_EXPORT_DIR, else the current directory) as
+ * `dir` (NULL: $ATTUNE_TOP_EXPORT_DIR, else s->export_dir from the
+ * configuration file, else the current directory) as
  * attune-top-NAME-YYYYmmddTHHMMSSZ.csv, never replacing a file. Connection
  * settings, schema, timeouts and --csv-raw come from s; `password` is the
  * one the dashboard connected with (or NULL). Blocks until done; prints

@@ -23,6 +23,7 @@ static struct {
 	int64_t building_live_start;       /* live_start of the refresh in flight */
 	struct query_set qs;               /* the SQL, built for one catalog probe */
 	unsigned qs_gen;                   /* a->caps_gen it was built for, 0: none */
+	bool started;                      /* the settings' defaults are applied */
 } ov;
 
 struct overview_ui overview_ui;
@@ -100,6 +101,10 @@ static int overview_refresh(struct app *a)
 {
 	struct db_query q[OQ_BATCH_MAX];
 	struct overview_params p = {.filter = a->filter, .inflight = a->caps.inflight_array};
+	if (!ov.started) {
+		overview_ui.sort = (enum action_sort)a->s->sort;
+		ov.started = true;
+	}
 	if (ov.qs_gen != a->caps_gen) {
 		queries_free(&ov.qs);
 		queries_build(&ov.qs, &a->caps);

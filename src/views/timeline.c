@@ -23,10 +23,15 @@ struct tl_view {
 	int rows;          /* visible rows at the last draw */
 };
 
-static bool tl_utc; /* times in UTC rather than local, kept across timelines */
+static bool tl_utc;     /* times in UTC rather than local, kept across timelines */
+static bool tl_utc_set; /* tl_utc has been taken from the settings */
 
 void app_open_entity(struct app *a, const struct entity_spec *spec, const char *text)
 {
+	if (!tl_utc_set) {
+		tl_utc = a->s->utc;
+		tl_utc_set = true;
+	}
 	struct tl_view *v = xcalloc(1, sizeof *v);
 	timeline_init(&v->tl, spec, text);
 	app_close_view(a);

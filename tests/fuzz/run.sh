@@ -19,7 +19,7 @@ src=$(cd "$src" && pwd)
 if [ "${ATTUNE_TEST_QUICK:-}" = 1 ]; then default=1; else default=5; fi
 seconds=${FUZZ_SECONDS:-$default}
 CLANG=${CLANG:-clang}
-harnesses="fuzz_entity fuzz_range fuzz_options fuzz_csvguard"
+harnesses="fuzz_entity fuzz_range fuzz_options fuzz_csvguard fuzz_config"
 [ -n "${FUZZ_ONLY:-}" ] && harnesses=$FUZZ_ONLY
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/attune-fuzz.XXXXXX") || exit 1
@@ -38,13 +38,14 @@ sources() {
 	case $1 in
 	fuzz_entity) echo "src/util/parse.c" ;;
 	fuzz_range) echo "src/util/parse.c" ;;
-	fuzz_options) echo "src/settings.c src/util/parse.c" ;;
+	fuzz_options) echo "src/settings.c src/settings_file.c src/config_file.c src/util/parse.c" ;;
+	fuzz_config) echo "src/config_file.c src/settings_file.c src/settings.c src/util/parse.c" ;;
 	fuzz_csvguard) echo "src/export/csvout.c src/util/arena.c" ;;
 	esac
 }
 libs() {
 	case $1 in
-	fuzz_range) echo "-lm" ;;
+	fuzz_range | fuzz_config) echo "-lm" ;;
 	fuzz_csvguard) echo "-lcsv" ;;
 	esac
 }

@@ -17,6 +17,11 @@ BIN = os.environ.get("ATTUNE_TOP_BIN", "attune-top")
 PGCLUSTER = os.environ.get("PGCLUSTER_BIN", "pgcluster")
 SRCDIR = os.environ.get("ATTUNE_SRCDIR", ".")
 
+# The program reads $XDG_CONFIG_HOME/attune-top/config (else ~/.config/...):
+# the developer's own defaults must not change what a test sees. Below
+# /dev/null no file can exist; tests/db/config.py sets its own.
+os.environ["XDG_CONFIG_HOME"] = "/dev/null"
+
 
 # ---------------------------------------------------------------- TAP
 
