@@ -134,7 +134,7 @@ __attribute__((format(printf, 3, 4))) static int usage_error(char *err, size_t e
 	for (char *p = err; errlen && *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
-	return 2;
+	return -1;
 }
 
 static void set_defaults(struct settings *s, bool stdout_tty)

@@ -47,7 +47,7 @@ struct settings {
 	const char *export_dir; /* `e` writes here unless $ATTUNE_TOP_EXPORT_DIR */
 };
 
-/* Fill s from argv and the environment. Returns 0, or 2 for a usage error
+/* Fill s from argv and the environment. Returns 0, or -1 for a usage error
  * with a one-line message in err. `stdout_tty` decides the batch default. */
 int settings_parse(struct settings *s, int argc, char **argv, bool stdout_tty, char *err,
                    size_t errlen);

@@ -88,6 +88,7 @@ struct load_ctx {
 	size_t errlen;
 };
 
+/* Set the file-and-line message; the result (non-zero) stops config_parse. */
 static int bad_value(struct load_ctx *c, int line, const char *fmt, ...)
 {
 	char what[512];
@@ -204,7 +205,7 @@ int settings_file_load_text(const char *name, const char *text, size_t len, FILE
 		rc = bad_value(&c, line, "%s", why);
 	if (rc) {
 		settings_file_reset();
-		return 2;
+		return -1;
 	}
 	if (warn) {
 		c.warn = warn;
@@ -283,8 +284,9 @@ int settings_load(struct settings *s, int argc, char **argv, bool stdout_tty, FI
 	if (r < 0) {
 		if (errno == EFBIG) {
 			struct load_ctx c = {path, NULL, err, errlen};
-			return bad_value(&c, 1, "too large for a configuration file (over %d KiB)",
-			                 CONFIG_MAX_BYTES / 1024);
+			bad_value(&c, 1, "too large for a configuration file (over %d KiB)",
+			          CONFIG_MAX_BYTES / 1024);
+			return -1;
 		}
 		if (warn)
 			fprintf(warn, "attune-top: warning: cannot read %s: %s (ignored)\n", path,

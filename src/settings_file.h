@@ -19,13 +19,13 @@ int settings_file_path(char *buf, size_t len);
  * read first (for --no-config, --help and --version, which skip the file),
  * then the file, then the command line again over the file's defaults.
  * A missing file is no error; an unreadable one or an unknown key is one
- * warning line on `warn`. Returns 0, or 2 with a one-line message naming
+ * warning line on `warn`. Returns 0, or -1 with a one-line message naming
  * the file and line in err (a bad value or a syntax error). */
 int settings_load(struct settings *s, int argc, char **argv, bool stdout_tty, FILE *warn, char *err,
                   size_t errlen);
 
 /* Read `len` bytes of configuration text as the file `name` into the
- * process's file defaults (replacing any). Returns 0 or 2 (message in err);
+ * process's file defaults (replacing any). Returns 0 or -1 (message in err);
  * unknown keys warn on `warn` (NULL: silently). */
 int settings_file_load_text(const char *name, const char *text, size_t len, FILE *warn, char *err,
                             size_t errlen);

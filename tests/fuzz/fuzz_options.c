@@ -78,8 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[256];
 	memset(err, 'x', sizeof err);
 	int rc = settings_parse(&s, argc, argv, tty, err, sizeof err);
-	assert(rc == 0 || rc == 2);
-	if (rc == 2) {
+	assert(rc == 0 || rc == -1);
+	if (rc == -1) {
 		size_t n = strnlen(err, sizeof err);
 		assert(n > 0 && n < sizeof err && !memchr(err, '\n', n));
 	} else {
@@ -90,7 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(s.iterations >= 0 && s.iterations <= 1000000000L);
 		assert(s.statement_timeout_ms > 0 && s.connect_timeout_s > 0);
 		assert(s.batch || tty);
-		assert(from_env_or_argv(s.conninfo, argv, argc) && in_argv(s.host ? s.host : argv[0], argv, argc));
+		assert(from_env_or_argv(s.conninfo, argv, argc) &&
+		       in_argv(s.host ? s.host : argv[0], argv, argc));
 		assert(from_env_or_argv(s.schema, argv, argc));
 		assert(!s.schema || *s.schema);
 		assert(!s.filter || *s.filter);
