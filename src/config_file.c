@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/err.h"
+
 static int syntax_error(int line, int *err_line, char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -14,10 +16,8 @@ static int syntax_error(int line, int *err_line, char *err, size_t errlen, const
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-	/* Keep the message one line, with no control character from the file. */
-	for (char *p = err; errlen && *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	if (errlen)
+		err_mask_controls(err);
 	return -1;
 }
 

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "settings_file.h"
+#include "util/err.h"
 
 enum long_only {
 	OPT_SCHEMA = 256,
@@ -129,11 +130,8 @@ __attribute__((format(printf, 3, 4))) static int usage_error(char *err, size_t e
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-	/* Arguments are quoted in the message: keep it one line, and keep a
-	 * newline or an escape sequence in one away from the terminal. */
-	for (char *p = err; errlen && *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	if (errlen) /* arguments are quoted in it */
+		err_mask_controls(err);
 	return -1;
 }
 

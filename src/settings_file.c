@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config_file.h"
+#include "util/err.h"
 #include "util/parse.h"
 
 /* A configuration file larger than this is not one. */
@@ -97,9 +98,8 @@ static int bad_value(struct load_ctx *c, int line, const char *fmt, ...)
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
 	snprintf(c->err, c->errlen, "%s, line %d: %s", c->name, line, what);
-	for (char *p = c->err; c->errlen && *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	if (c->errlen)
+		err_mask_controls(c->err);
 	return 2;
 }
 

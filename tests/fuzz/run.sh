@@ -38,8 +38,8 @@ sources() {
 	case $1 in
 	fuzz_entity) echo "src/util/parse.c" ;;
 	fuzz_range) echo "src/util/parse.c" ;;
-	fuzz_options) echo "src/settings.c src/settings_file.c src/config_file.c src/util/parse.c" ;;
-	fuzz_config) echo "src/config_file.c src/settings_file.c src/settings.c src/util/parse.c" ;;
+	fuzz_options) echo "src/settings.c src/settings_file.c src/config_file.c src/util/parse.c src/util/err.c" ;;
+	fuzz_config) echo "src/config_file.c src/settings_file.c src/settings.c src/util/parse.c src/util/err.c" ;;
 	fuzz_csvguard) echo "src/export/csvout.c src/util/arena.c" ;;
 	esac
 }
