@@ -67,4 +67,23 @@ try:
     t.eq(tm.wait_dead(5), 0, "q exits 0")
 finally:
     tm.kill()
+
+# The header's data age is the storage view's own: refreshed every second, it
+# never reads more than a couple of seconds old.
+tm = Tmux("%s -r 1" % BIN, 200, 50, c.env(LANG="C.UTF-8", LC_ALL="C.UTF-8"))
+try:
+    tm.wait_for(r"Workers \(\d+\)")
+    tm.send("t")
+    tm.wait_for(r"── Aggregates", 10)
+    ages = []
+    for _ in range(4):
+        time.sleep(1.5)
+        m = re.search(r"data (\d+)(ms|s|m|h) old", tm.capture())
+        ages.append(m.group(1) + m.group(2) if m else None)
+    t.ok(all(a and (a.endswith("ms") or (a.endswith("s") and int(a[:-1]) <= 3)) for a in ages),
+         "storage view at -r 1: the header's data age stays fresh", ages)
+    tm.send("q")
+    tm.wait_dead(5)
+finally:
+    tm.kill()
 t.done()
