@@ -26,7 +26,7 @@ static struct {
 	bool started;                      /* the settings' defaults are applied */
 } ov;
 
-struct overview_ui overview_ui;
+struct overview_ui overview_ui = {.focus = PANEL_ACTIONS};
 
 static void drop_settled(void)
 {
@@ -176,7 +176,8 @@ static void overview_finish(struct app *a)
 	snapshot_sort_actions(s, overview_ui.sort);
 	/* A screen that would look the same is not drawn again (most
 	 * refreshes of a quiet system). */
-	bool redraw = a->redraw || a->stale || !a->snap || !snapshot_same_view(a->snap, s);
+	bool redraw = a->redraw || a->stale || !a->snap || !snapshot_same_view(a->snap, s) ||
+	              !overview_panels_same(a->snap, s);
 	snapshot_free(a->snap);
 	a->snap = s;
 	app_data_arrived(a);
@@ -192,17 +193,10 @@ static double overview_fetched_at(const struct app *a)
 
 /* ------------------------------------------------------------ keys */
 
-static int focus_count(const struct snapshot *s, enum focus f)
-{
-	if (!s)
-		return 0;
-	return f == F_ACTIONS ? s->nactions : f == F_WORKERS ? s->nworkers : s->nchanges;
-}
-
 static void move_sel(struct app *a, int delta)
 {
 	struct overview_ui *u = &overview_ui;
-	int n = focus_count(a->snap, u->focus);
+	int n = overview_table_rows(a->snap, u->focus);
 	u->sel[u->focus] += delta;
 	if (u->sel[u->focus] >= n)
 		u->sel[u->focus] = n - 1;
@@ -211,40 +205,15 @@ static void move_sel(struct app *a, int delta)
 	a->redraw = true;
 }
 
-/* Enter: an action filters every panel; workers and status changes open
- * the entity's timeline. */
-static void drill_down(struct app *a)
-{
-	struct overview_ui *u = &overview_ui;
-	const struct snapshot *s = a->snap;
-	int i = u->sel[u->focus];
-	if (!s || i >= focus_count(s, u->focus))
-		return;
-	if (u->focus != F_ACTIONS) {
-		struct entity_spec e = {.type = u->focus == F_WORKERS ? ENTITY_WORKER
-		                                                      : ENTITY_EXECUTION};
-		char label[64];
-		e.id = u->focus == F_WORKERS ? s->workers[i].id : s->changes[i].id;
-		snprintf(label, sizeof label, "%s:%lld",
-		         e.type == ENTITY_WORKER ? "worker" : "execution", (long long)e.id);
-		app_open_entity(a, &e, label);
-		return;
-	}
-	app_set_filter(a, s->actions[i].ref);
-	app_message(a, "filter: %s (Esc clears)", a->filter ? a->filter : "");
-	for (int f = 0; f < F_COUNT; f++)
-		u->sel[f] = u->top[f] = 0;
-}
-
 static bool overview_key(struct app *a, enum key_action act)
 {
 	struct overview_ui *u = &overview_ui;
 	switch (act) {
 	case ACT_NEXT_PANEL:
-		u->focus = (enum focus)((u->focus + 1) % F_COUNT);
+		u->focus = overview_next_table(u->focus, 1);
 		break;
 	case ACT_PREV_PANEL:
-		u->focus = (enum focus)((u->focus + F_COUNT - 1) % F_COUNT);
+		u->focus = overview_next_table(u->focus, -1);
 		break;
 	case ACT_UP:
 	case ACT_DOWN:
@@ -255,7 +224,7 @@ static bool overview_key(struct app *a, enum key_action act)
 		move_sel(a, act == ACT_PAGE_UP ? -u->rows[u->focus] : u->rows[u->focus]);
 		break;
 	case ACT_ENTER:
-		drill_down(a);
+		overview_table_enter(a, u->focus, u->sel[u->focus]);
 		break;
 	case ACT_SORT:
 		overview_ui.sort = (enum action_sort)((overview_ui.sort + 1) % SORT_COUNT);

@@ -6,19 +6,11 @@
 
 struct app;
 
-/* The tables that take the focus, in Tab order. */
-enum focus {
-	F_ACTIONS = 0,
-	F_WORKERS,
-	F_CHANGES,
-	F_COUNT,
-};
-
 struct overview_ui {
-	enum action_sort sort; /* order of the top actions */
-	enum focus focus;
-	int sel[F_COUNT], top[F_COUNT]; /* selection and scroll per table */
-	int rows[F_COUNT];              /* visible body rows at the last draw */
+	enum action_sort sort;                  /* order of the top actions */
+	enum panel_id focus;                    /* the table keys move in */
+	int sel[PANEL_COUNT], top[PANEL_COUNT]; /* selection and scroll per table */
+	int rows[PANEL_COUNT];                  /* visible body rows at the last draw */
 };
 
 /* Kept across views: back from a timeline the selection is where it was. */
@@ -28,7 +20,18 @@ extern struct overview_ui overview_ui;
 void overview_draw(struct app *a, int top, int bottom);
 /* A batch-mode frame: the header, then every panel. */
 void overview_print(struct app *a);
-/* What 'e' exports while panel f has the focus (from the panel table). */
-const char *overview_export_name(enum focus f);
+/* From the panel table (views/overview_panels.c). A table is a panel with
+ * rows: it takes the focus in table order. */
+/* The table after (dir 1) or before (dir -1) panel p, wrapping around. */
+enum panel_id overview_next_table(enum panel_id p, int dir);
+/* Rows of panel p's table in s (0 when p is no table or s is NULL). */
+int overview_table_rows(const struct snapshot *s, enum panel_id p);
+/* Enter on row i of panel p's table. */
+void overview_table_enter(struct app *a, enum panel_id p, int i);
+/* What 'e' exports while panel p has the focus (NULL: nothing). */
+const char *overview_export_name(enum panel_id p);
+/* False when a panel's own comparison sees a change the model's
+ * snapshot_same_view does not look at. */
+bool overview_panels_same(const struct snapshot *a, const struct snapshot *b);
 
 #endif

@@ -183,7 +183,7 @@ static void draw_status(struct app *a, struct rect r)
 
 /* ------------------------------------------------------------ tables */
 
-static void clamp_selection(enum focus f, int n, int visible)
+static void clamp_selection(enum panel_id f, int n, int visible)
 {
 	if (overview_ui.sel[f] >= n)
 		overview_ui.sel[f] = n - 1;
@@ -200,7 +200,7 @@ static void clamp_selection(enum focus f, int n, int visible)
 	overview_ui.rows[f] = visible;
 }
 
-static attr_t row_attr(enum focus f, int i)
+static attr_t row_attr(enum panel_id f, int i)
 {
 	return overview_ui.focus == f && overview_ui.sel[f] == i ? A_REVERSE : A_NORMAL;
 }
@@ -211,7 +211,7 @@ static void draw_actions(struct app *a, struct rect r)
 	char t[96], pct[16], num[32];
 	snprintf(t, sizeof t, "Top actions (%d), sort: %s", s->nactions,
 	         model_sort_label(overview_ui.sort));
-	title(r, t, overview_ui.focus == F_ACTIONS);
+	title(r, t, overview_ui.focus == PANEL_ACTIONS);
 	if (panel_unavailable(s, PANEL_ACTIONS, r) || r.h < 2)
 		return;
 	int num_w = 8, trend_w = r.w >= 100 ? 24 : 0;
@@ -228,12 +228,12 @@ static void draw_actions(struct app *a, struct rect r)
 	if (trend_w)
 		put(y, x + 8, trend_w, theme.attr[R_DIM], "TREND");
 	int visible = r.h - 2;
-	clamp_selection(F_ACTIONS, s->nactions, visible);
-	for (int i = overview_ui.top[F_ACTIONS];
-	     i < s->nactions && i - overview_ui.top[F_ACTIONS] < visible; i++) {
+	clamp_selection(PANEL_ACTIONS, s->nactions, visible);
+	for (int i = overview_ui.top[PANEL_ACTIONS];
+	     i < s->nactions && i - overview_ui.top[PANEL_ACTIONS] < visible; i++) {
 		const struct action_row *row = &s->actions[i];
-		y = r.y + 2 + i - overview_ui.top[F_ACTIONS];
-		attr_t ra = row_attr(F_ACTIONS, i);
+		y = r.y + 2 + i - overview_ui.top[PANEL_ACTIONS];
+		attr_t ra = row_attr(PANEL_ACTIONS, i);
 		fill(y, r.x, r.w, ra);
 		put(y, r.x, name_w, ra, row->ref);
 		x = r.x + name_w;
@@ -339,16 +339,16 @@ static void draw_workers(struct app *a, struct rect r)
 	char t[96];
 	int w[WC_N];
 	snprintf(t, sizeof t, "Workers (%d)", s->nworkers);
-	title(r, t, overview_ui.focus == F_WORKERS);
+	title(r, t, overview_ui.focus == PANEL_WORKERS);
 	if (panel_unavailable(s, PANEL_WORKERS, r) || r.h < 2)
 		return;
 	worker_widths(r.w, w);
 	worker_heads(r, w);
 	int visible = r.h - 2, top;
-	clamp_selection(F_WORKERS, s->nworkers, visible);
-	top = overview_ui.top[F_WORKERS];
+	clamp_selection(PANEL_WORKERS, s->nworkers, visible);
+	top = overview_ui.top[PANEL_WORKERS];
 	for (int i = top; i < s->nworkers && i - top < visible; i++) {
-		attr_t ra = row_attr(F_WORKERS, i);
+		attr_t ra = row_attr(PANEL_WORKERS, i);
 		int y = r.y + 2 + i - top;
 		fill(y, r.x, r.w, ra);
 		worker_row(y, r, w, ra, &s->workers[i]);
@@ -361,7 +361,7 @@ static void draw_changes(struct app *a, struct rect r)
 {
 	const struct snapshot *s = a->snap;
 	char ts[40], idb[32];
-	title(r, "Recent status changes", overview_ui.focus == F_CHANGES);
+	title(r, "Recent status changes", overview_ui.focus == PANEL_CHANGES);
 	if (panel_unavailable(s, PANEL_CHANGES, r) || r.h < 2)
 		return;
 	int time_w = r.w >= 90 ? 19 : 8, id_w = 9, st_w = 11;
@@ -375,12 +375,12 @@ static void draw_changes(struct app *a, struct rect r)
 	put(y, x + time_w + id_w + 3, name_w, theme.attr[R_DIM], "ACTION");
 	put(y, x + time_w + id_w + name_w + 4, 2 * st_w + 3, theme.attr[R_DIM], "OLD -> NEW");
 	int visible = r.h - 2;
-	clamp_selection(F_CHANGES, s->nchanges, visible);
-	for (int i = overview_ui.top[F_CHANGES];
-	     i < s->nchanges && i - overview_ui.top[F_CHANGES] < visible; i++) {
+	clamp_selection(PANEL_CHANGES, s->nchanges, visible);
+	for (int i = overview_ui.top[PANEL_CHANGES];
+	     i < s->nchanges && i - overview_ui.top[PANEL_CHANGES] < visible; i++) {
 		const struct change_row *c = &s->changes[i];
-		attr_t ra = row_attr(F_CHANGES, i);
-		y = r.y + 2 + i - overview_ui.top[F_CHANGES];
+		attr_t ra = row_attr(PANEL_CHANGES, i);
+		y = r.y + 2 + i - overview_ui.top[PANEL_CHANGES];
 		fill(y, r.x, r.w, ra);
 		fmt_timestamp(ts, sizeof ts, c->time_us, false, false);
 		put(y, x, time_w, ra, time_w < 19 ? ts + 11 : ts);
@@ -528,20 +528,84 @@ static void print_changes(const struct app *a, const struct snapshot *s)
 
 /* ------------------------------------------------------------ layout */
 
-/* One row per panel, top to bottom: the rows it needs, how it draws, the
- * focus it takes (F_COUNT: none) and what 'e' exports while it has it. */
+/* ------------------------------------------------------------ tables */
+
+static int rows_actions(const struct snapshot *s)
+{
+	return s->nactions;
+}
+
+static int rows_workers(const struct snapshot *s)
+{
+	return s->nworkers;
+}
+
+static int rows_changes(const struct snapshot *s)
+{
+	return s->nchanges;
+}
+
+/* Enter on an action filters every panel by its ref. */
+static void enter_action(struct app *a, int i)
+{
+	app_set_filter(a, a->snap->actions[i].ref);
+	app_message(a, "filter: %s (Esc clears)", a->filter ? a->filter : "");
+	for (int p = 0; p < PANEL_COUNT; p++)
+		overview_ui.sel[p] = overview_ui.top[p] = 0;
+}
+
+static void open_entity(struct app *a, enum entity_type type, int64_t id)
+{
+	struct entity_spec e = {.type = type, .id = id};
+	char label[64];
+	snprintf(label, sizeof label, "%s:%lld", type == ENTITY_WORKER ? "worker" : "execution",
+	         (long long)id);
+	app_open_entity(a, &e, label);
+}
+
+static void enter_worker(struct app *a, int i)
+{
+	open_entity(a, ENTITY_WORKER, a->snap->workers[i].id);
+}
+
+static void enter_change(struct app *a, int i)
+{
+	open_entity(a, ENTITY_EXECUTION, a->snap->changes[i].id);
+}
+
+/* ------------------------------------------------------------ layout */
+
+/* One row per panel (indexed by enum panel_id), top to bottom: the rows it
+ * needs, how it draws and prints; a table also counts its rows, answers
+ * Enter and names what 'e' exports while it has the focus. `same` compares
+ * what the model's snapshot_same_view does not (NULL: nothing more). */
 static const struct {
 	struct layout_need need;
 	void (*draw)(struct app *a, struct rect r);
 	void (*print)(const struct app *a, const struct snapshot *s); /* batch mode */
-	enum focus focus;
+	int (*rows)(const struct snapshot *s);                        /* NULL: no table */
+	void (*enter)(struct app *a, int i);
 	const char *export;
-} panels[] = {
-    {{2, 7}, draw_throughput, print_throughput, F_COUNT, NULL},
-    {{2, 5}, draw_status, print_status, F_COUNT, NULL},
-    {{3, 0}, draw_actions, print_actions, F_ACTIONS, "execution_throughput_hourly"},
-    {{3, 0}, draw_workers, print_workers, F_WORKERS, "workers"},
-    {{3, 0}, draw_changes, print_changes, F_CHANGES, "execution_status_hourly"},
+	bool (*same)(const struct snapshot *a, const struct snapshot *b);
+} panels[PANEL_COUNT] = {
+    [PANEL_THROUGHPUT] = {{2, 7}, draw_throughput, print_throughput, NULL, NULL, NULL, NULL},
+    [PANEL_STATUS] = {{2, 5}, draw_status, print_status, NULL, NULL, NULL, NULL},
+    [PANEL_ACTIONS] = {{3, 0},
+                       draw_actions,
+                       print_actions,
+                       rows_actions,
+                       enter_action,
+                       "execution_throughput_hourly",
+                       NULL},
+    [PANEL_WORKERS] =
+        {{3, 0}, draw_workers, print_workers, rows_workers, enter_worker, "workers", NULL},
+    [PANEL_CHANGES] = {{3, 0},
+                       draw_changes,
+                       print_changes,
+                       rows_changes,
+                       enter_change,
+                       "execution_status_hourly",
+                       NULL},
 };
 #define PANEL_N ((int)(sizeof panels / sizeof *panels))
 
@@ -577,12 +641,38 @@ void overview_draw(struct app *a, int top, int bottom)
 	}
 }
 
-const char *overview_export_name(enum focus f)
+enum panel_id overview_next_table(enum panel_id p, int dir)
+{
+	for (int n = 1; n <= PANEL_COUNT; n++) {
+		int q = ((int)p + dir * n % PANEL_COUNT + PANEL_COUNT) % PANEL_COUNT;
+		if (panels[q].rows)
+			return (enum panel_id)q;
+	}
+	return p;
+}
+
+int overview_table_rows(const struct snapshot *s, enum panel_id p)
+{
+	return s && panels[p].rows ? panels[p].rows(s) : 0;
+}
+
+void overview_table_enter(struct app *a, enum panel_id p, int i)
+{
+	if (i >= 0 && i < overview_table_rows(a->snap, p) && panels[p].enter)
+		panels[p].enter(a, i);
+}
+
+const char *overview_export_name(enum panel_id p)
+{
+	return panels[p].export;
+}
+
+bool overview_panels_same(const struct snapshot *a, const struct snapshot *b)
 {
 	for (int i = 0; i < PANEL_N; i++)
-		if (panels[i].focus == f)
-			return panels[i].export;
-	return NULL;
+		if (panels[i].same && !panels[i].same(a, b))
+			return false;
+	return true;
 }
 
 void overview_print(struct app *a)
