@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "db/queries.h"
 #include "util/fmt.h"
 #include "views/present.h"
 #include "util/spark.h"
@@ -39,6 +40,9 @@ void batch_print_header(struct app *a, const struct snapshot *s)
 	fmt_iso_utc(start, sizeof start, s->range_start * 1000000, false);
 	present_server(a, server, sizeof server);
 	present_backend(&a->caps, backend, sizeof backend);
+	if (queries_any_raw(&a->caps)) /* plain views: how they are read */
+		snprintf(backend + strlen(backend), sizeof backend - strlen(backend),
+		         ", raw from sources");
 	char rl[16];
 	range_label(s->range_hours, rl, sizeof rl);
 	printf("=== attune-top frame %ld at %s ===\n", a->refreshes, now);

@@ -49,9 +49,11 @@ enum { C_WM_THROUGH };
  * by bucket, not by its epoch, and take the epoch with date_part (float8,
  * exact for whole seconds) rather than extract (numeric, slower since
  * PostgreSQL 14). */
+#define RANGE_LO "to_timestamp($1::float8)"
+#define RANGE_HI "to_timestamp($3::float8)"
 #define RANGE_AND_FILTER(col)                                                                      \
-	" WHERE bucket >= to_timestamp($1::float8) AND bucket < to_timestamp($3::float8)"          \
-	" AND ($2::text IS NULL OR " col " = $2::text)"
+	" WHERE bucket >= " RANGE_LO " AND bucket < " RANGE_HI " AND ($2::text IS NULL OR " col    \
+	" = $2::text)"
 
 /* ------------------------------------------------------------ SQL */
 
@@ -63,70 +65,82 @@ static char *sql_now(const struct caps *c)
 
 static char *sql_exec_series(const struct caps *c)
 {
-	return queries_build_sql(c, "SELECT date_part('epoch', bucket)::int8, action_ref,"
-	                            " sum(execution_count)::int8 FROM "
-	                            "S.execution_throughput_hourly" RANGE_AND_FILTER(
-	                                "action_ref") " GROUP BY bucket, 2");
+	return queries_build_ranged(
+	    c,
+	    "SELECT date_part('epoch', bucket)::int8, action_ref,"
+	    " sum(execution_count)::int8 FROM "
+	    "S.execution_throughput_hourly" RANGE_AND_FILTER("action_ref") " GROUP BY bucket, 2",
+	    RANGE_LO, RANGE_HI);
 }
 
 static char *sql_status_buckets(const struct caps *c)
 {
-	return queries_build_sql(
-	    c, "SELECT date_part('epoch', bucket)::int8, new_status,"
-	       " sum(transition_count)::int8 FROM S.execution_status_hourly" RANGE_AND_FILTER(
-	           "action_ref") " GROUP BY bucket, 2");
+	return queries_build_ranged(
+	    c,
+	    "SELECT date_part('epoch', bucket)::int8, new_status,"
+	    " sum(transition_count)::int8 FROM S.execution_status_hourly" RANGE_AND_FILTER(
+	        "action_ref") " GROUP BY bucket, 2",
+	    RANGE_LO, RANGE_HI);
 }
 
 static char *sql_status_actions(const struct caps *c)
 {
-	return queries_build_sql(
-	    c, "SELECT action_ref,"
-	       " coalesce(sum(transition_count) FILTER (WHERE new_status = 'completed'), "
-	       "0)::int8,"
-	       " coalesce(sum(transition_count) FILTER (WHERE new_status = 'failed'), "
-	       "0)::int8,"
-	       " coalesce(sum(transition_count) FILTER (WHERE new_status = 'timeout'), "
-	       "0)::int8"
-	       " FROM S.execution_status_hourly" RANGE_AND_FILTER("action_ref") " GROUP BY 1");
+	return queries_build_ranged(
+	    c,
+	    "SELECT action_ref,"
+	    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'completed'), "
+	    "0)::int8,"
+	    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'failed'), "
+	    "0)::int8,"
+	    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'timeout'), "
+	    "0)::int8"
+	    " FROM S.execution_status_hourly" RANGE_AND_FILTER("action_ref") " GROUP BY 1",
+	    RANGE_LO, RANGE_HI);
 }
 
 static char *sql_events(const struct caps *c)
 {
-	return queries_build_sql(
-	    c, "SELECT date_part('epoch', bucket)::int8,"
-	       " sum(event_count)::int8 FROM S.event_volume_hourly" RANGE_AND_FILTER(
-	           "trigger_ref") " GROUP BY bucket");
+	return queries_build_ranged(
+	    c,
+	    "SELECT date_part('epoch', bucket)::int8,"
+	    " sum(event_count)::int8 FROM S.event_volume_hourly" RANGE_AND_FILTER(
+	        "trigger_ref") " GROUP BY bucket",
+	    RANGE_LO, RANGE_HI);
 }
 
 static char *sql_enforcements(const struct caps *c)
 {
-	return queries_build_sql(
-	    c, "SELECT date_part('epoch', bucket)::int8,"
-	       " sum(enforcement_count)::int8 FROM "
-	       "S.enforcement_volume_hourly" RANGE_AND_FILTER("rule_ref") " GROUP BY bucket");
+	return queries_build_ranged(
+	    c,
+	    "SELECT date_part('epoch', bucket)::int8,"
+	    " sum(enforcement_count)::int8 FROM "
+	    "S.enforcement_volume_hourly" RANGE_AND_FILTER("rule_ref") " GROUP BY bucket",
+	    RANGE_LO, RANGE_HI);
 }
 
 static char *sql_workers(const struct caps *c)
 {
-	return queries_build_sql(
-	    c, c->kind[REL_WORKER_STATUS_HOURLY] != RELK_MISSING
-	           ? "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
-	             " w.status::text, w.host, w.port,"
-	             " extract(epoch FROM now() - w.last_heartbeat)::float8,"
-	             " coalesce(t.n, 0)::int8, coalesce(t.recent, 0)::int8"
-	             " FROM S.worker w LEFT JOIN (SELECT worker_name,"
-	             " sum(transition_count) AS n, sum(transition_count) FILTER"
-	             " (WHERE bucket >= date_trunc('hour', now()) - interval '1 hour')"
-	             " AS recent FROM S.worker_status_hourly"
-	             " WHERE bucket >= to_timestamp($1::float8) GROUP BY 1) t"
-	             " ON t.worker_name = w.name"
-	             " WHERE ($2::text IS NULL OR w.name = $2::text) ORDER BY w.name, w.id"
-	           : "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
-	             " w.status::text, w.host, w.port,"
-	             " extract(epoch FROM now() - w.last_heartbeat)::float8,"
-	             " NULL::int8, NULL::int8 FROM S.worker w"
-	             " WHERE $1::float8 IS NOT NULL AND ($2::text IS NULL OR"
-	             " w.name = $2::text) ORDER BY w.name, w.id");
+	return queries_build_ranged(
+	    c,
+	    c->kind[REL_WORKER_STATUS_HOURLY] != RELK_MISSING
+	        ? "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
+	          " w.status::text, w.host, w.port,"
+	          " extract(epoch FROM now() - w.last_heartbeat)::float8,"
+	          " coalesce(t.n, 0)::int8, coalesce(t.recent, 0)::int8"
+	          " FROM S.worker w LEFT JOIN (SELECT worker_name,"
+	          " sum(transition_count) AS n, sum(transition_count) FILTER"
+	          " (WHERE bucket >= date_trunc('hour', now()) - interval '1 hour')"
+	          " AS recent FROM S.worker_status_hourly"
+	          " WHERE bucket >= " RANGE_LO " GROUP BY 1) t"
+	          " ON t.worker_name = w.name"
+	          " WHERE ($2::text IS NULL OR w.name = $2::text) ORDER BY w.name, w.id"
+	        : "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
+	          " w.status::text, w.host, w.port,"
+	          " extract(epoch FROM now() - w.last_heartbeat)::float8,"
+	          " NULL::int8, NULL::int8 FROM S.worker w"
+	          " WHERE $1::float8 IS NOT NULL AND ($2::text IS NULL OR"
+	          " w.name = $2::text) ORDER BY w.name, w.id",
+	    RANGE_LO, NULL);
 }
 
 static char *sql_changes(const struct caps *c)

@@ -334,9 +334,6 @@ void queries_caps_done(struct caps *caps)
 		caps->inflight_array = xstrdup("{}");
 }
 
-/* printf into a fresh string, with every "S." replaced by the schema. */
-static char *with_tails(const struct caps *c, const char *fmt);
-
 /* Replace "S." (at the start or after a space) by the quoted schema;
  * takes fmt and returns a new string. */
 static char *qualify(const struct caps *caps, char *fmt)
@@ -360,62 +357,92 @@ static char *qualify(const struct caps *caps, char *fmt)
 	return out;
 }
 
-char *queries_build_sql(const struct caps *caps, const char *tmpl)
-{
-	return qualify(caps, with_tails(caps, tmpl));
-}
+/* ------------------------------------------------------------ raw sources */
 
-/* ------------------------------------------------------------ live tail */
-
-/* A materialized-only continuous aggregate lacks everything after its
- * watermark (the newest 1-1.5 h with the seed's policies). Its buckets from
- * the watermark on are computed from the raw hypertable with the grouping
- * of the seed's definition, and merged with the materialized rows; {TB} is
- * TimescaleDB's time_bucket and {WM} the watermark. */
+/* Each hourly relation's grouping over its source, as the seed's and
+ * Attune's definitions have it: one definition serves both ways of reading
+ * a relation from raw rows (raw_sql). A materialized-only continuous
+ * aggregate lacks everything after its watermark (the newest 1-1.5 h with
+ * the seed's policies): those buckets are computed from the raw hypertable
+ * and merged with the materialized rows. A plain view is never read at all:
+ * filtering its computed bucket defeats partition pruning and the time
+ * index, so its whole range is read from the source, bounded on the
+ * source's own time column. */
 static const struct {
 	enum rel_id agg;
 	enum rel_id raw;
-	const char *sql;
-} tails[] = {
+	const char *cols;  /* the relation's columns */
+	const char *time;  /* the source's time column */
+	const char *keys;  /* what follows the bucket, from the source */
+	const char *where; /* the source rows it counts; "" all */
+	const char *group;
+} raws[] = {
     {REL_EXECUTION_STATUS_HOURLY, REL_EXECUTION_HISTORY,
-     "(SELECT bucket, action_ref, new_status, transition_count FROM S.execution_status_hourly"
-     " WHERE bucket < {WM} UNION ALL SELECT {TB}('1 hour', time), entity_ref,"
-     " new_values->>'status', count(*) FROM S.execution_history"
-     " WHERE 'status' = ANY(changed_fields) AND time >= {WM} GROUP BY 1, 2, 3)"
-     " AS execution_status_hourly"},
-    {REL_EXECUTION_THROUGHPUT_HOURLY, REL_EXECUTION_HISTORY,
-     "(SELECT bucket, action_ref, execution_count FROM S.execution_throughput_hourly"
-     " WHERE bucket < {WM} UNION ALL SELECT {TB}('1 hour', time), entity_ref, count(*)"
-     " FROM S.execution_history WHERE operation = 'INSERT' AND time >= {WM} GROUP BY 1, 2)"
-     " AS execution_throughput_hourly"},
-    {REL_EVENT_VOLUME_HOURLY, REL_EVENT,
-     "(SELECT bucket, trigger_ref, event_count FROM S.event_volume_hourly WHERE bucket < {WM}"
-     " UNION ALL SELECT {TB}('1 hour', created), trigger_ref, count(*) FROM S.event"
-     " WHERE created >= {WM} GROUP BY 1, 2) AS event_volume_hourly"},
+     "bucket, action_ref, new_status, transition_count", "time",
+     "entity_ref, new_values->>'status', count(*)", "'status' = ANY(changed_fields)", "1, 2, 3"},
+    {REL_EXECUTION_THROUGHPUT_HOURLY, REL_EXECUTION_HISTORY, "bucket, action_ref, execution_count",
+     "time", "entity_ref, count(*)", "operation = 'INSERT'", "1, 2"},
+    {REL_EVENT_VOLUME_HOURLY, REL_EVENT, "bucket, trigger_ref, event_count", "created",
+     "trigger_ref, count(*)", "", "1, 2"},
     {REL_WORKER_STATUS_HOURLY, REL_WORKER_HISTORY,
-     "(SELECT bucket, worker_name, new_status, transition_count FROM S.worker_status_hourly"
-     " WHERE bucket < {WM} UNION ALL SELECT {TB}('1 hour', time), entity_ref,"
-     " new_values->>'status', count(*) FROM S.worker_history"
-     " WHERE 'status' = ANY(changed_fields) AND time >= {WM} GROUP BY 1, 2, 3)"
-     " AS worker_status_hourly"},
-    {REL_ENFORCEMENT_VOLUME_HOURLY, REL_ENFORCEMENT,
-     "(SELECT bucket, rule_ref, enforcement_count FROM S.enforcement_volume_hourly"
-     " WHERE bucket < {WM} UNION ALL SELECT {TB}('1 hour', created), rule_ref, count(*)"
-     " FROM S.enforcement WHERE created >= {WM} GROUP BY 1, 2) AS enforcement_volume_hourly"},
+     "bucket, worker_name, new_status, transition_count", "time",
+     "entity_ref, new_values->>'status', count(*)", "'status' = ANY(changed_fields)", "1, 2, 3"},
+    {REL_ENFORCEMENT_VOLUME_HOURLY, REL_ENFORCEMENT, "bucket, rule_ref, enforcement_count",
+     "created", "rule_ref, count(*)", "", "1, 2"},
     {REL_EXECUTION_VOLUME_HOURLY, REL_EXECUTION,
-     "(SELECT bucket, action_ref, initial_status, execution_count"
-     " FROM S.execution_volume_hourly WHERE bucket < {WM} UNION ALL SELECT"
-     " {TB}('1 hour', created), action_ref, status, count(*) FROM S.execution"
-     " WHERE created >= {WM} GROUP BY 1, 2, 3) AS execution_volume_hourly"},
+     "bucket, action_ref, initial_status, execution_count", "created",
+     "action_ref, status, count(*)", "", "1, 2, 3"},
 };
+
+static int raw_index(enum rel_id r)
+{
+	for (size_t i = 0; i < sizeof raws / sizeof *raws; i++)
+		if (raws[i].agg == r)
+			return (int)i;
+	return -1;
+}
+
+/* The grouped raw rows of raws[i] in [lo, hi) (either may be NULL: open),
+ * bucketed by pre <time column> post. */
+static char *raw_sql(int i, const char *pre, const char *post, const char *lo, const char *hi)
+{
+	char b[256], cond[1024] = "";
+	size_t off = 0;
+	snprintf(b, sizeof b, "%s%s%s", pre, raws[i].time, post);
+	if (raws[i].where[0])
+		off += (size_t)snprintf(cond, sizeof cond, " WHERE %s", raws[i].where);
+	if (lo && off < sizeof cond)
+		off += (size_t)snprintf(cond + off, sizeof cond - off, "%s%s >= %s",
+		                        off ? " AND " : " WHERE ", raws[i].time, lo);
+	if (hi && off < sizeof cond)
+		snprintf(cond + off, sizeof cond - off, "%s%s < %s", off ? " AND " : " WHERE ",
+		         raws[i].time, hi);
+	size_t n = strlen(b) + strlen(raws[i].keys) + strlen(cond) + strlen(raws[i].group) + 64;
+	char *out = xmalloc(n);
+	snprintf(out, n, "SELECT %s, %s FROM S.%s%s GROUP BY %s", b, raws[i].keys,
+	         model_rel_name(raws[i].raw), cond, raws[i].group);
+	return out;
+}
+
+bool queries_reads_raw(const struct caps *c, enum rel_id r)
+{
+	int i = raw_index(r);
+	return i >= 0 && c->kind[r] == RELK_VIEW && c->kind[raws[i].raw] != RELK_MISSING;
+}
+
+bool queries_any_raw(const struct caps *c)
+{
+	for (size_t i = 0; i < sizeof raws / sizeof *raws; i++)
+		if (queries_reads_raw(c, raws[i].agg))
+			return true;
+	return false;
+}
 
 bool queries_has_tail(const struct caps *c, enum rel_id r)
 {
-	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++)
-		if (tails[i].agg == r)
-			return c->kind[r] == RELK_CAGG_MATONLY &&
-			       c->kind[tails[i].raw] != RELK_MISSING && c->q_ts_schema;
-	return false;
+	int i = raw_index(r);
+	return i >= 0 && c->kind[r] == RELK_CAGG_MATONLY && c->kind[raws[i].raw] != RELK_MISSING &&
+	       c->q_ts_schema;
 }
 
 bool queries_tail_fallback(const struct caps *c)
@@ -437,48 +464,41 @@ static void watermark_sql(const struct caps *c, enum rel_id r, char *buf, size_t
 		snprintf(buf, len, "(SELECT date_trunc('hour', now() - interval '2 hours'))");
 }
 
-/* Copy src into a new string with every occurrence of tok replaced. */
-static char *replace_all(const char *src, const char *tok, const char *val)
+/* The source of aggregate r with "S." standing for the schema: a plain
+ * view's grouped source rows in [lo, hi), a merging live tail, or the
+ * relation itself. */
+static char *source_tmpl(const struct caps *c, enum rel_id r, const char *lo, const char *hi)
 {
-	size_t tl = strlen(tok), vl = strlen(val), n = strlen(src) + 1;
-	for (const char *p = src; (p = strstr(p, tok)) != NULL; p += tl)
-		n += vl;
-	char *out = xmalloc(n), *o = out;
-	for (const char *p = src; *p;) {
-		if (strncmp(p, tok, tl) == 0) {
-			memcpy(o, val, vl);
-			o += vl;
-			p += tl;
-		} else {
-			*o++ = *p++;
-		}
+	int i = raw_index(r);
+	if (i >= 0 && queries_reads_raw(c, r)) {
+		char *sel = raw_sql(i, "date_trunc('hour', ", ", 'UTC')", lo, hi);
+		size_t n = strlen(sel) + strlen(raws[i].cols) + 64;
+		char *out = xmalloc(n);
+		snprintf(out, n, "(%s) AS %s (%s)", sel, model_rel_name(r), raws[i].cols);
+		free(sel);
+		return out;
 	}
-	*o = '\0';
-	return out;
-}
-
-/* The source of aggregate r with "S." standing for the schema. */
-static char *source_tmpl(const struct caps *c, enum rel_id r)
-{
-	char wm[256], tb[128];
-	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
-		if (tails[i].agg != r || !queries_has_tail(c, r))
-			continue;
+	if (i >= 0 && queries_has_tail(c, r)) {
+		char wm[256], tb[160];
 		watermark_sql(c, r, wm, sizeof wm);
-		snprintf(tb, sizeof tb, "%s.time_bucket", c->q_ts_schema);
-		char *a = replace_all(tails[i].sql, "{WM}", wm);
-		char *b = replace_all(a, "{TB}", tb);
-		free(a);
-		return b;
+		snprintf(tb, sizeof tb, "%s.time_bucket('1 hour', ", c->q_ts_schema);
+		char *sel = raw_sql(i, tb, ")", wm, NULL);
+		size_t n = strlen(sel) + strlen(raws[i].cols) + 2 * strlen(model_rel_name(r)) +
+		           strlen(wm) + 64;
+		char *out = xmalloc(n);
+		snprintf(out, n, "(SELECT %s FROM S.%s WHERE bucket < %s UNION ALL %s) AS %s",
+		         raws[i].cols, model_rel_name(r), wm, sel, model_rel_name(r));
+		free(sel);
+		return out;
 	}
 	char *plain = xmalloc(strlen(model_rel_name(r)) + 3);
 	sprintf(plain, "S.%s", model_rel_name(r));
 	return plain;
 }
 
-char *queries_source(const struct caps *c, enum rel_id r)
+char *queries_source(const struct caps *c, enum rel_id r, const char *lo, const char *hi)
 {
-	return qualify(c, source_tmpl(c, r));
+	return qualify(c, source_tmpl(c, r, lo, hi));
 }
 
 /* The earliest watermark over the aggregates that have a tail, or NULL. */
@@ -500,21 +520,22 @@ char *queries_watermark_sql(const struct caps *c)
 }
 
 /* Replace "S.<aggregate>" (one left-to-right pass over the template, so
- * the inserted text is not rescanned) by its live-tail source. */
-static char *with_tails(const struct caps *c, const char *fmt)
+ * the inserted text is not rescanned) by its source (see source_tmpl). */
+static char *with_sources(const struct caps *c, const char *fmt, const char *lo, const char *hi)
 {
 	size_t cap = strlen(fmt) + 1, len = 0;
 	char *out = xmalloc(cap);
 	for (const char *p = fmt; *p;) {
 		char *src = NULL;
 		size_t used = 0;
-		for (size_t i = 0; i < sizeof tails / sizeof *tails && !src; i++) {
-			const char *name = model_rel_name(tails[i].agg);
+		for (size_t i = 0; i < sizeof raws / sizeof *raws && !src; i++) {
+			const char *name = model_rel_name(raws[i].agg);
 			size_t nl = strlen(name);
 			if (strncmp(p, "S.", 2) == 0 && strncmp(p + 2, name, nl) == 0 &&
 			    !(p[2 + nl] == '_' || (p[2 + nl] >= 'a' && p[2 + nl] <= 'z')) &&
-			    queries_has_tail(c, tails[i].agg)) {
-				src = source_tmpl(c, tails[i].agg);
+			    (queries_has_tail(c, raws[i].agg) ||
+			     queries_reads_raw(c, raws[i].agg))) {
+				src = source_tmpl(c, raws[i].agg, lo, hi);
 				used = 2 + nl;
 			}
 		}
@@ -531,4 +552,15 @@ static char *with_tails(const struct caps *c, const char *fmt)
 	}
 	out[len] = '\0';
 	return out;
+}
+
+char *queries_build_ranged(const struct caps *caps, const char *tmpl, const char *lo,
+                           const char *hi)
+{
+	return qualify(caps, with_sources(caps, tmpl, lo, hi));
+}
+
+char *queries_build_sql(const struct caps *caps, const char *tmpl)
+{
+	return queries_build_ranged(caps, tmpl, NULL, NULL);
 }

@@ -50,13 +50,25 @@ void queries_caps_done(struct caps *caps);
  * malloc'd). */
 bool queries_has_tail(const struct caps *c, enum rel_id r);
 bool queries_tail_fallback(const struct caps *c);
-char *queries_source(const struct caps *c, enum rel_id r);
+char *queries_source(const struct caps *c, enum rel_id r, const char *lo, const char *hi);
+
+/* Plain views: whether hourly relation r is a plain view read from its
+ * source instead (the view's computed bucket is never filtered: a source
+ * is read with bounds lo/hi, SQL timestamptz expressions or NULL, on its
+ * own time column); whether any is. */
+bool queries_reads_raw(const struct caps *c, enum rel_id r);
+bool queries_any_raw(const struct caps *c);
 
 /* Terminal execution statuses as an array literal (same list as in-flight). */
 const char *queries_terminal_array(void);
 
-/* A query template with "S." qualified by the schema and every aggregate
- * with a live tail replaced by its merging source (malloc'd). */
+/* A query template with "S." qualified by the schema, every aggregate with
+ * a live tail replaced by its merging source and every plain view by its
+ * grouped source rows in [lo, hi) (NULL: unbounded; hour-aligned), malloc'd.
+ * The template's own bucket filter must stay within [lo, hi): a plain view's
+ * rows outside it are never read. */
+char *queries_build_ranged(const struct caps *caps, const char *tmpl, const char *lo,
+                           const char *hi);
 char *queries_build_sql(const struct caps *caps, const char *tmpl);
 /* The earliest watermark over the aggregates that have a tail, or NULL. */
 char *queries_watermark_sql(const struct caps *c);

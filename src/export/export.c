@@ -209,7 +209,7 @@ static char *aggregate_sql(const struct export_def *d, const struct caps *caps)
 		                       d->cols[i]);
 	}
 	/* the same newest buckets as the screen (live tail) */
-	char *src = queries_source(caps, d->rel);
+	char *src = queries_source(caps, d->rel, RANGE_LO, RANGE_HI);
 	char *sql = sql_printf("SELECT to_char(bucket AT TIME ZONE 'UTC', " ISO_HOUR ")%s, %s"
 	                       " FROM %s WHERE bucket >= " RANGE_LO " AND bucket < " RANGE_HI
 	                       " AND ($2::text IS NULL OR %s = $2::text) ORDER BY bucket%s",
@@ -221,7 +221,8 @@ static char *aggregate_sql(const struct export_def *d, const struct caps *caps)
 static char *workers_sql(const struct caps *caps)
 {
 	bool have_wsh = caps->kind[REL_WORKER_STATUS_HOURLY] != RELK_MISSING;
-	char *src = have_wsh ? queries_source(caps, REL_WORKER_STATUS_HOURLY) : xstrdup("");
+	char *src = have_wsh ? queries_source(caps, REL_WORKER_STATUS_HOURLY, RANGE_LO, RANGE_HI)
+	                     : xstrdup("");
 	char *join = have_wsh ? sql_printf(" LEFT JOIN (SELECT worker_name, sum(transition_count)"
 	                                   " AS n FROM %s WHERE bucket >= " RANGE_LO
 	                                   " AND bucket < " RANGE_HI " GROUP BY 1) t"
