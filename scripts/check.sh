@@ -31,8 +31,8 @@ status=$?
 
 # The plain closing line CI reads, from automake's per-file results: each
 # assertion once. A file whose assertions failed also ends with a non-zero
-# status (an ERROR result); that counts only when nothing else failed in it,
-# e.g. a crash or a sanitizer report after the last assertion.
+# status (an ERROR result); a file's ERRORs count once, and only when nothing
+# else failed in it (a crash, a missing plan, a sanitizer report at exit).
 # tally FILE.trs...: "passed failed skipped"; no file at all counts as one failure.
 tally() {
 	[ $# -gt 0 ] || { echo "0 1 0"; return; }
@@ -42,7 +42,7 @@ tally() {
 	/^:test-result: (FAIL|XPASS)/ { f++ }
 	/^:test-result: ERROR/ { e++ }
 	/^:test-result: SKIP/ { s++ }
-	function flush() { P += p; F += (f ? f : e); S += s }
+	function flush() { P += p; F += (f ? f : (e ? 1 : 0)); S += s }
 	END { flush(); print P + 0, F + 0, S + 0 }' "$@"
 }
 mapfile -t trs < <(find "$build" -name '*.trs' ! -path '*/_build/*')

@@ -35,12 +35,13 @@ work = tempfile.mkdtemp(prefix="attune-deb-")
 tree = os.path.join(work, "attune-top-%s" % version)
 try:
     # ---- a clean tree: the tracked files (with their working-tree contents)
-    if subprocess.run(["git", "-C", src, "rev-parse", "--is-inside-work-tree"],
-                      capture_output=True).returncode == 0:
+    if shutil.which("git") and subprocess.run(
+            ["git", "-C", src, "rev-parse", "--is-inside-work-tree"],
+            capture_output=True).returncode == 0:
         files = subprocess.run(["git", "-C", src, "ls-files", "-z"], capture_output=True,
                                check=True).stdout.split(b"\0")
         how = "tracked files"
-    else:  # a release tarball: all of it is source
+    else:  # a release tarball or an exported tree: all of it is source
         files = None
         how = "the unpacked tarball"
     if files is not None:
