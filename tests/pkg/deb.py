@@ -151,7 +151,9 @@ try:
             env=dict(os.environ, PATH="/usr/bin:/bin"), capture_output=True, text=True,
             timeout=60)
         lines = r.stderr.splitlines()
-        if r.returncode != 0 and "mount" in r.stderr and "attune-top" not in r.stderr:
+        # unshare or mount refusing (in a container, or a chroot whose / is
+        # no mount point) is no verdict on the program.
+        if r.returncode != 0 and r.stderr.startswith(("unshare:", "mount:")):
             print("ok %d - --demo without a server # SKIP no mount namespace: %s"
                   % (t.n + 1, r.stderr.strip()[:100]))
             t.n += 1
