@@ -6,12 +6,10 @@ privilege marking one panel, no notice on stderr, and a server log
 
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 import time
 
-from attune_test import BIN, TAP, Cluster, Tmux, parse_frames, run_top
+from attune_test import BIN, TAP, Cluster, Tmux, parse_frames, private_dir, run_top
 from proxy import Blackhole, Proxy
 
 t = TAP()
@@ -70,7 +68,7 @@ with open(hba, "w") as f:  # in place: the server account keeps ownership
     f.write("local all pwuser scram-sha-256\n" + orig_hba)
 c.value("SELECT pg_reload_conf()")
 time.sleep(0.5)
-tmp = tempfile.mkdtemp(prefix="atres")
+tmp = private_dir("atres")
 
 
 def batch(args, e, stdin=subprocess.DEVNULL, input_text=None):
@@ -287,5 +285,4 @@ t.ok(not late and ours, "every attune-top session makes itself read-only first",
 # line (the filter, the entity id).
 lit = [s for st in ours.values() for s in st if "'core.echo'" in s or "= %s" % eid in s]
 t.ok(not lit, "values travel as parameters, not as literals in the SQL", lit[:3])
-shutil.rmtree(tmp, ignore_errors=True)
 t.done()

@@ -144,6 +144,14 @@ class Cluster:
         self.stop()
 
 
+def private_dir(prefix):
+    """A new directory in $TMPDIR, removed with its contents when the test
+    ends, whether it passes, fails or raises."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, d, True)
+    return d
+
+
 def run_top(args, env=None, timeout=60, stdin=subprocess.DEVNULL):
     return subprocess.run([BIN] + list(args), env=env, capture_output=True, text=True,
                           timeout=timeout, stdin=stdin)

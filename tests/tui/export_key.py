@@ -5,14 +5,12 @@ status line shows the path and the row count, which equal the raw rows."""
 import csv
 import os
 import re
-import shutil
-import tempfile
 
-from attune_test import BIN, TAP, Cluster, Tmux
+from attune_test import BIN, TAP, Cluster, Tmux, private_dir
 
 t = TAP()
 c = Cluster()
-d = tempfile.mkdtemp(prefix="attune-export-")
+d = private_dir("attune-export-")
 env = c.env(LANG="C.UTF-8", LC_ALL="C.UTF-8", ATTUNE_TOP_EXPORT_DIR=d)
 
 
@@ -56,5 +54,4 @@ try:
     t.eq(tm.wait_dead(5), 0, "q exits 0")
 finally:
     tm.kill()
-    shutil.rmtree(d, ignore_errors=True)
 t.done()
