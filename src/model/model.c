@@ -102,19 +102,19 @@ static void action_index_grow(struct snapshot *s)
 }
 
 /* Find or add an action row (rows grow by doubling in the arena). */
-static struct action_row *action_for(struct snapshot *s, const char *ref, int *cap)
+struct action_row *snapshot_action(struct snapshot *s, const char *ref)
 {
 	action_index_grow(s);
 	int *slot = action_slot(s, ref);
 	if (*slot)
 		return &s->actions[*slot - 1];
-	if (s->nactions == *cap) {
-		int ncap = *cap ? *cap * 2 : 32;
+	if (s->nactions == s->action_cap) {
+		int ncap = s->action_cap ? s->action_cap * 2 : 32;
 		struct action_row *n = arena_calloc(&s->arena, (size_t)ncap, sizeof *n);
 		if (s->nactions)
 			memcpy(n, s->actions, (size_t)s->nactions * sizeof *n);
 		s->actions = n;
-		*cap = ncap;
+		s->action_cap = ncap;
 	}
 	struct action_row *a = &s->actions[s->nactions++];
 	a->ref = arena_strdup(&s->arena, ref);
@@ -123,53 +123,23 @@ static struct action_row *action_for(struct snapshot *s, const char *ref, int *c
 	return a;
 }
 
-static struct status_series *status_for(struct snapshot *s, const char *status, int *cap)
+struct status_series *snapshot_status(struct snapshot *s, const char *status)
 {
 	for (int i = 0; i < s->nstatuses; i++)
 		if (strcmp(s->statuses[i].status, status) == 0)
 			return &s->statuses[i];
-	if (s->nstatuses == *cap) {
-		int ncap = *cap ? *cap * 2 : 16;
+	if (s->nstatuses == s->status_cap) {
+		int ncap = s->status_cap ? s->status_cap * 2 : 16;
 		struct status_series *n = arena_calloc(&s->arena, (size_t)ncap, sizeof *n);
 		if (s->nstatuses)
 			memcpy(n, s->statuses, (size_t)s->nstatuses * sizeof *n);
 		s->statuses = n;
-		*cap = ncap;
+		s->status_cap = ncap;
 	}
 	struct status_series *st = &s->statuses[s->nstatuses++];
 	st->status = arena_strdup(&s->arena, status);
 	st->buckets = arena_calloc(&s->arena, (size_t)s->bucket_cap, sizeof(int64_t));
 	return st;
-}
-
-/* What the arrays grown by action_for / status_for hold (their growth
- * steps are the same powers of two). */
-static int action_cap(const struct snapshot *s)
-{
-	int cap = 0;
-	while (cap < s->nactions)
-		cap = cap ? cap * 2 : 32;
-	return cap;
-}
-
-static int status_cap(const struct snapshot *s)
-{
-	int cap = 0;
-	while (cap < s->nstatuses)
-		cap = cap ? cap * 2 : 16;
-	return cap;
-}
-
-struct action_row *snapshot_action(struct snapshot *s, const char *ref)
-{
-	int cap = action_cap(s);
-	return action_for(s, ref, &cap);
-}
-
-struct status_series *snapshot_status(struct snapshot *s, const char *status)
-{
-	int cap = status_cap(s);
-	return status_for(s, status, &cap);
 }
 
 void snapshot_set_now(struct snapshot *s, int64_t now_us)
@@ -211,20 +181,18 @@ void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled)
 	add_series(s->enforcements, settled->enforcements, n);
 	add_series(s->completed, settled->completed, n);
 	add_series(s->failed, settled->failed, n);
-	int cap = action_cap(s);
 	for (int i = 0; i < settled->nactions; i++) {
 		const struct action_row *from = &settled->actions[i];
-		struct action_row *a = action_for(s, from->ref, &cap);
+		struct action_row *a = snapshot_action(s, from->ref);
 		a->executions += from->executions;
 		a->completed += from->completed;
 		a->failed += from->failed;
 		a->timeout += from->timeout;
 		add_series(a->buckets, from->buckets, n);
 	}
-	cap = status_cap(s);
 	for (int i = 0; i < settled->nstatuses; i++) {
 		const struct status_series *from = &settled->statuses[i];
-		struct status_series *st = status_for(s, from->status, &cap);
+		struct status_series *st = snapshot_status(s, from->status);
 		st->total += from->total;
 		add_series(st->buckets, from->buckets, n);
 	}

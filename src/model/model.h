@@ -122,10 +122,10 @@ struct snapshot {
 
 	int64_t *exec_created, *events, *enforcements, *completed, *failed;
 	struct status_series *statuses;
-	int nstatuses;
+	int nstatuses, status_cap; /* rows used, rows allocated */
 	struct action_row *actions;
-	int nactions;
-	int *action_slots; /* hash index of actions by ref: row + 1, 0 = free */
+	int nactions, action_cap; /* rows used, rows allocated */
+	int *action_slots;        /* hash index of actions by ref: row + 1, 0 = free */
 	int action_slot_cap;
 	struct worker_row *workers;
 	int nworkers;
