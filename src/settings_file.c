@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config_file.h"
+#include "model/model.h"
 #include "util/err.h"
 #include "util/parse.h"
 
@@ -103,21 +104,17 @@ static int bad_value(struct load_ctx *c, int line, const char *fmt, ...)
 	return 2;
 }
 
-/* The values of enum action_sort (model.h, not included here: it needs
- * libpq's headers); tests/unit/test_config checks them against it. */
-enum { SORT_EXECUTIONS_, SORT_FAILED_, SORT_FAILURE_RATE_, SORT_NAME_ };
-
 static int parse_sort(const char *v)
 {
 	if (strcasecmp(v, "executions") == 0)
-		return SORT_EXECUTIONS_;
+		return SORT_EXECUTIONS;
 	if (strcasecmp(v, "failed") == 0)
-		return SORT_FAILED_;
+		return SORT_FAILED;
 	if (strcasecmp(v, "failure-rate") == 0 || strcasecmp(v, "failure%") == 0 ||
 	    strcasecmp(v, "failure %") == 0)
-		return SORT_FAILURE_RATE_;
+		return SORT_FAILURE_RATE;
 	if (strcasecmp(v, "name") == 0)
-		return SORT_NAME_;
+		return SORT_NAME;
 	return -1;
 }
 

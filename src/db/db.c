@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "db/session.h"
+#include "util/err.h"
 
 double db_now(void)
 {
@@ -23,8 +24,7 @@ double db_now(void)
 /* libpq messages end with a newline and may span lines: keep the first. */
 static void set_error(struct db *db, const char *prefix, const char *msg)
 {
-	snprintf(db->error, sizeof db->error, "%s%s", prefix, msg && *msg ? msg : "unknown error");
-	db->error[strcspn(db->error, "\n")] = '\0';
+	err_set(db->error, sizeof db->error, "%s%s", prefix, msg && *msg ? msg : "unknown error");
 }
 
 void db_conn_params(const struct settings *s, const char *password, char timeout[24],

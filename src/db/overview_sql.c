@@ -7,6 +7,7 @@
 
 #include "db/queries.h"
 #include "util/arena.h"
+#include "util/err.h"
 
 /* The queries, in batch order. */
 enum overview_query {
@@ -176,12 +177,6 @@ static char *sql_inflight(const struct caps *c)
 
 /* ------------------------------------------------------------ takers */
 
-static const char *key_or(const struct rowset *r, int row, int col, const char *none)
-{
-	const char *v = rowset_text(r, row, col);
-	return v ? v : none;
-}
-
 static void take_now(struct snapshot *s, const struct rowset *r)
 {
 	if (r->nrows == 1)
@@ -193,7 +188,7 @@ static void take_exec_series(struct snapshot *s, const struct rowset *r)
 	for (int i = 0; i < r->nrows; i++) {
 		int b = snapshot_bucket(s, rowset_i64(r, i, C_SER_BUCKET));
 		int64_t n = rowset_i64(r, i, C_SER_COUNT);
-		struct action_row *a = snapshot_action(s, key_or(r, i, C_SER_KEY, ""));
+		struct action_row *a = snapshot_action(s, rowset_str(r, i, C_SER_KEY));
 		a->executions += n;
 		if (b >= 0) {
 			a->buckets[b] += n;
@@ -206,7 +201,9 @@ static void take_status_buckets(struct snapshot *s, const struct rowset *r)
 {
 	for (int i = 0; i < r->nrows; i++) {
 		int b = snapshot_bucket(s, rowset_i64(r, i, C_SER_BUCKET));
-		const char *status = key_or(r, i, C_SER_KEY, "(null)");
+		const char *status = rowset_text(r, i, C_SER_KEY);
+		if (!status)
+			status = "(null)";
 		int64_t n = rowset_i64(r, i, C_SER_COUNT);
 		struct status_series *st = snapshot_status(s, status);
 		st->total += n;
@@ -224,7 +221,7 @@ static void take_status_buckets(struct snapshot *s, const struct rowset *r)
 static void take_status_actions(struct snapshot *s, const struct rowset *r)
 {
 	for (int i = 0; i < r->nrows; i++) {
-		struct action_row *a = snapshot_action(s, key_or(r, i, C_SA_ACTION, ""));
+		struct action_row *a = snapshot_action(s, rowset_str(r, i, C_SA_ACTION));
 		a->completed += rowset_i64(r, i, C_SA_COMPLETED);
 		a->failed += rowset_i64(r, i, C_SA_FAILED);
 		a->timeout += rowset_i64(r, i, C_SA_TIMEOUT);
@@ -349,24 +346,24 @@ static void lost_nothing(struct snapshot *s, bool missing, const char *why)
 /* ------------------------------------------------------------ the table */
 
 const struct overview_def overview_defs[] = {
-    [OQ_NOW] = {"now", REL_COUNT, PANEL_COUNT, false, OQP_NONE, sql_now, take_now, lost_nothing},
-    [OQ_EXEC_SERIES] = {"executions", REL_EXECUTION_THROUGHPUT_HOURLY, PANEL_THROUGHPUT, true,
-                        OQP_RANGE, sql_exec_series, take_exec_series, lost_exec_series},
-    [OQ_STATUS_BUCKETS] = {"statuses", REL_EXECUTION_STATUS_HOURLY, PANEL_STATUS, true, OQP_RANGE,
+    [OQ_NOW] = {"now", REL_COUNT, PANEL_COUNT, OQP_NONE, sql_now, take_now, lost_nothing},
+    [OQ_EXEC_SERIES] = {"executions", REL_EXECUTION_THROUGHPUT_HOURLY, PANEL_THROUGHPUT, OQP_RANGE,
+                        sql_exec_series, take_exec_series, lost_exec_series},
+    [OQ_STATUS_BUCKETS] = {"statuses", REL_EXECUTION_STATUS_HOURLY, PANEL_STATUS, OQP_RANGE,
                            sql_status_buckets, take_status_buckets, lost_status_buckets},
-    [OQ_STATUS_ACTIONS] = {"action statuses", REL_EXECUTION_STATUS_HOURLY, PANEL_ACTIONS, true,
-                           OQP_RANGE, sql_status_actions, take_status_actions, NULL},
-    [OQ_EVENTS] = {"events", REL_EVENT_VOLUME_HOURLY, PANEL_THROUGHPUT, true, OQP_RANGE, sql_events,
+    [OQ_STATUS_ACTIONS] = {"action statuses", REL_EXECUTION_STATUS_HOURLY, PANEL_ACTIONS, OQP_RANGE,
+                           sql_status_actions, take_status_actions, NULL},
+    [OQ_EVENTS] = {"events", REL_EVENT_VOLUME_HOURLY, PANEL_THROUGHPUT, OQP_RANGE, sql_events,
                    take_events, lost_events},
-    [OQ_ENFORCEMENTS] = {"enforcements", REL_ENFORCEMENT_VOLUME_HOURLY, PANEL_THROUGHPUT, true,
-                         OQP_RANGE, sql_enforcements, take_enforcements, lost_enforcements},
-    [OQ_WORKERS] = {"workers", REL_WORKER, PANEL_WORKERS, false, OQP_SINCE, sql_workers,
-                    take_workers, NULL},
-    [OQ_CHANGES] = {"changes", REL_EXECUTION_HISTORY, PANEL_CHANGES, false, OQP_SINCE, sql_changes,
+    [OQ_ENFORCEMENTS] = {"enforcements", REL_ENFORCEMENT_VOLUME_HOURLY, PANEL_THROUGHPUT, OQP_RANGE,
+                         sql_enforcements, take_enforcements, lost_enforcements},
+    [OQ_WORKERS] = {"workers", REL_WORKER, PANEL_WORKERS, OQP_SINCE, sql_workers, take_workers,
+                    NULL},
+    [OQ_CHANGES] = {"changes", REL_EXECUTION_HISTORY, PANEL_CHANGES, OQP_SINCE, sql_changes,
                     take_changes, NULL},
-    [OQ_INFLIGHT] = {"in flight", REL_EXECUTION, PANEL_COUNT, false, OQP_INFLIGHT, sql_inflight,
+    [OQ_INFLIGHT] = {"in flight", REL_EXECUTION, PANEL_COUNT, OQP_INFLIGHT, sql_inflight,
                      take_inflight, lost_inflight},
-    [OQ_WATERMARK] = {"watermark", REL_COUNT, PANEL_COUNT, false, OQP_NONE, queries_watermark_sql,
+    [OQ_WATERMARK] = {"watermark", REL_COUNT, PANEL_COUNT, OQP_NONE, queries_watermark_sql,
                       take_watermark, lost_nothing},
 };
 
@@ -420,7 +417,7 @@ int queries_overview(const struct query_set *qs, const struct overview_params *p
 	}
 	/* After the live results, so that a failure here marks a whole series. */
 	for (int i = 0; p->settled && i < OQ_COUNT; i++) {
-		if (!qs->sql[i] || !overview_defs[i].bucketed)
+		if (!qs->sql[i] || overview_defs[i].params != OQP_RANGE)
 			continue;
 		idx[n] = i | OQ_SETTLED;
 		q[n++] =
@@ -442,8 +439,7 @@ void overview_take(struct snapshot *s, int q, const struct rowset *r)
 {
 	if (!r->ok) {
 		char why[320];
-		snprintf(why, sizeof why, "query failed: %s", r->error);
-		why[strcspn(why, "\n")] = '\0';
+		err_set(why, sizeof why, "query failed: %s", r->error);
 		overview_unavailable(s, q, false, why);
 		return;
 	}

@@ -14,7 +14,7 @@
 /* What a query's parameters are (see queries_overview). */
 enum oq_params {
 	OQP_NONE = 0, /* none */
-	OQP_RANGE,    /* bucketed: [$1, $3) and the filter $2 */
+	OQP_RANGE,    /* hourly buckets in [$1, $3), filter $2: read as settled + live */
 	OQP_SINCE,    /* $1 range start, $2 filter */
 	OQP_INFLIGHT, /* $1 the in-flight statuses, $2 filter */
 };
@@ -23,7 +23,6 @@ struct overview_def {
 	const char *name;
 	enum rel_id needs;                  /* REL_COUNT: none */
 	enum panel_id panel;                /* what it feeds; PANEL_COUNT: the header */
-	bool bucketed;                      /* reads hourly buckets: split into settled and live */
 	enum oq_params params;              /* what its parameters are */
 	char *(*sql)(const struct caps *c); /* malloc'd, or NULL when it cannot run */
 	void (*take)(struct snapshot *s, const struct rowset *r);

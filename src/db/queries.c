@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/err.h"
 
 /* Statuses after which an execution is no longer in flight. Value sets
  * differ between Attune versions: anything not listed counts as in flight. */
@@ -77,9 +78,7 @@ static void copy_value(char *dst, size_t len, const PGresult *res, int row, int 
 static int result_error(const PGresult *res, char *err, size_t errlen, const char *what)
 {
 	const char *msg = PQresultErrorMessage(res);
-	snprintf(err, errlen, "%s: %s", what, *msg ? msg : PQresStatus(PQresultStatus(res)));
-	err[strcspn(err, "\n")] = '\0';
-	return -1;
+	return err_set(err, errlen, "%s: %s", what, *msg ? msg : PQresStatus(PQresultStatus(res)));
 }
 
 int queries_setup(struct db_query *q, const char *timeout_ms, const char *schema)

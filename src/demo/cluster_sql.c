@@ -11,26 +11,16 @@
 #include "util/arena.h"
 #include "util/err.h"
 
-/* First line of a libpq message, without the trailing newline. */
-static const char *first_line(const char *msg, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s", msg ? msg : "");
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return buf;
-}
-
 static PGconn *connect_quiet(const char *conninfo, char *err, size_t errlen)
 {
 	PGconn *conn = PQconnectdb(conninfo);
-	char line[512];
 
 	if (!conn) {
 		err_set(err, errlen, "cannot connect: out of memory");
 		return NULL;
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {
-		err_set(err, errlen, "cannot connect: %s",
-		        first_line(PQerrorMessage(conn), line, sizeof line));
+		err_set(err, errlen, "cannot connect: %s", PQerrorMessage(conn));
 		PQfinish(conn);
 		return NULL;
 	}
@@ -43,7 +33,6 @@ static int run_sql(PGconn *conn, const char *sql, char *err, size_t errlen)
 {
 	PGresult *r = PQexec(conn, sql);
 	ExecStatusType s = PQresultStatus(r);
-	char line[512];
 	int rc = 0;
 
 	if (!r || (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY)) {
@@ -51,7 +40,7 @@ static int run_sql(PGconn *conn, const char *sql, char *err, size_t errlen)
 
 		if (!msg[0])
 			msg = PQerrorMessage(conn);
-		err_set(err, errlen, "%s", first_line(msg, line, sizeof line));
+		err_set(err, errlen, "%s", msg);
 		rc = -1;
 	}
 	PQclear(r);
