@@ -209,6 +209,8 @@ void app_count_refresh(struct app *a)
 		a->quit = true;
 }
 
+const struct view_ops *const views_all[] = {&overview_view, &timeline_view, &storage_view, NULL};
+
 void view_switch(struct app *a, const struct view_ops *v, void *state)
 {
 	if (a->busy_view == a->view && a->view != &overview_view)
@@ -485,6 +487,9 @@ int app_main(struct app *a)
 	a->filter = a->s->filter ? xstrdup(a->s->filter) : NULL;
 	a->reconnect_at = db_now();
 	a->view = &overview_view;
+	for (int i = 0; views_all[i]; i++)
+		if (views_all[i]->init)
+			views_all[i]->init(a);
 	if (a->s->entity_text)
 		app_open_entity(a, &a->s->entity, a->s->entity_text);
 	if (a->fe->init(a) != 0)

@@ -24,15 +24,6 @@ const char *text_clean(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-/* A total, or "n/a" when its relation is missing or its query failed. */
-const char *text_total(char buf[24], int64_t v)
-{
-	if (v < 0)
-		return "n/a";
-	snprintf(buf, 24, "%lld", (long long)v);
-	return buf;
-}
-
 void batch_print_header(struct app *a, const struct snapshot *s)
 {
 	char now[40], start[40], server[512], backend[96], filt[512];
@@ -55,8 +46,8 @@ void batch_print_header(struct app *a, const struct snapshot *s)
 	if (fresh[0])
 		printf("freshness: %s\n", fresh);
 	char e1[24], e2[24], e3[24];
-	printf("totals: executions %s  events %s  enforcements %s\n", text_total(e1, s->total_exec),
-	       text_total(e2, s->total_events), text_total(e3, s->total_enforcements));
+	printf("totals: executions %s  events %s  enforcements %s\n", fmt_total(e1, s->total_exec),
+	       fmt_total(e2, s->total_events), fmt_total(e3, s->total_enforcements));
 	if (s->inflight_failed) {
 		printf("in flight: unavailable\n");
 		return;
@@ -120,12 +111,8 @@ void batch_print_timeline(const struct timeline *t, bool continued)
 		printf("live:");
 		for (int i = 0; i < s->nlive; i++) {
 			const char *v = s->live_fields[i].value;
-			bool is_time = strcmp(s->live_fields[i].name, "created") == 0 ||
-			               strcmp(s->live_fields[i].name, "started") == 0 ||
-			               strcmp(s->live_fields[i].name, "updated") == 0 ||
-			               strcmp(s->live_fields[i].name, "heartbeat") == 0;
 			char tv[40];
-			if (v && is_time) {
+			if (v && timeline_is_time_field(s->live_fields[i].name)) {
 				fmt_iso_utc(tv, sizeof tv, strtoll(v, NULL, 10), true);
 				v = tv;
 			}

@@ -17,6 +17,5 @@ void batch_print_timeline(const struct timeline *t, bool continued);
  * multibyte text replaced), "-" for none; a total or "n/a" when unknown. */
 #define TEXT_MAX 4096
 const char *text_clean(const char *s, char *buf, size_t len);
-const char *text_total(char buf[24], int64_t v);
 
 #endif

@@ -681,3 +681,9 @@ bool timeline_lifetime(const struct tl_snapshot *s, double *seconds, const char 
 	*seconds = (double)(end - s->born_us) / 1e6;
 	return true;
 }
+
+bool timeline_is_time_field(const char *name)
+{
+	return strcmp(name, "created") == 0 || strcmp(name, "started") == 0 ||
+	       strcmp(name, "updated") == 0 || strcmp(name, "heartbeat") == 0;
+}

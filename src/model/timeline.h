@@ -146,4 +146,7 @@ const char *timeline_change_next(const char *p, struct tl_change *c);
  * "until deleted"); false when unknown. */
 bool timeline_lifetime(const struct tl_snapshot *s, double *seconds, const char **how);
 
+/* A live-row field that holds a time (epoch microseconds). */
+bool timeline_is_time_field(const char *name);
+
 #endif

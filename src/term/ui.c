@@ -22,15 +22,6 @@ static volatile sig_atomic_t resized; /* SIGWINCH arrived */
 
 /* ------------------------------------------------------------ header */
 
-/* A total, or "n/a" when its relation is missing or its query failed. */
-static const char *total(char buf[24], int64_t v)
-{
-	if (v < 0)
-		return "n/a";
-	snprintf(buf, 24, "%lld", (long long)v);
-	return buf;
-}
-
 static int draw_header(struct app *a, int width, bool compact)
 {
 	char server[512], backend[96], state[96], rl[16], line[1024];
@@ -63,8 +54,8 @@ static int draw_header(struct app *a, int width, bool compact)
 		return 2;
 	char e1[24], e2[24], e3[24];
 	int x = putf(1, 0, width, A_NORMAL, "exec %s  events %s  enforcements %s",
-	             total(e1, s->total_exec), total(e2, s->total_events),
-	             total(e3, s->total_enforcements));
+	             fmt_total(e1, s->total_exec), fmt_total(e2, s->total_events),
+	             fmt_total(e3, s->total_enforcements));
 	x += putf(1, x, width - x, A_NORMAL, "  %s in flight %lld", tw_utf8() ? "│" : "|",
 	          (long long)s->total_inflight);
 	for (int i = 0; i < s->ninflight && x < width; i++) {
@@ -110,9 +101,6 @@ static void ui_draw(struct app *a)
 	bool compact = LINES < 10;
 	int top = draw_header(a, COLS, compact);
 	a->view->draw(a, top, LINES - 1);
-	if (!a->snap && a->view == &overview_view && LINES > top + 1)
-		put(top + 1, 0, COLS, theme.attr[R_DIM],
-		    a->phase == PH_READY ? "loading…" : "connecting to the database…");
 	if (help_shown())
 		help_draw();
 	draw_footer(a);

@@ -250,3 +250,11 @@ void fmt_iso_utc(char *buf, size_t len, int64_t epoch_us, bool micros)
 {
 	fmt_datetime(buf, len, epoch_us, true, micros, 'T', "Z");
 }
+
+const char *fmt_total(char buf[24], int64_t v)
+{
+	if (v < 0)
+		return "n/a";
+	snprintf(buf, 24, "%lld", (long long)v);
+	return buf;
+}

@@ -9,6 +9,9 @@
 /* Exact integer, no separators: "1234567". */
 void fmt_int(char *buf, size_t len, int64_t v);
 
+/* A total, or "n/a" when its relation is missing or its query failed (v < 0). */
+const char *fmt_total(char buf[24], int64_t v);
+
 /* At most `width` characters: exact when it fits, else k/M/G with one
  * decimal where that fits ("12.3k", "4M"). */
 void fmt_int_fit(char *buf, size_t len, int64_t v, int width);

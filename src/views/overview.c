@@ -1,12 +1,9 @@
 /* The overview view: its refresh (settled and live buckets), keys, export and ops table. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
-#include "batch/render_text.h"
 #include "export/background.h"
-#include "term/draw.h"
 #include "views/overview.h"
 
 /* Buckets before the current hour change only by late data, so they are
@@ -23,7 +20,6 @@ static struct {
 	int64_t building_live_start;       /* live_start of the refresh in flight */
 	struct query_set qs;               /* the SQL, built for one catalog probe */
 	unsigned qs_gen;                   /* a->caps_gen it was built for, 0: none */
-	bool started;                      /* the settings' defaults are applied */
 } ov;
 
 struct overview_ui overview_ui = {.focus = PANEL_ACTIONS};
@@ -97,14 +93,15 @@ static int64_t live_start(int64_t now_s, int64_t start)
 	return live < start ? start : live;
 }
 
+static void overview_init(struct app *a)
+{
+	overview_ui.sort = (enum action_sort)a->s->sort;
+}
+
 static int overview_refresh(struct app *a)
 {
 	struct db_query q[OQ_BATCH_MAX];
 	struct overview_params p = {.filter = a->filter, .inflight = a->caps.inflight_array};
-	if (!ov.started) {
-		overview_ui.sort = (enum action_sort)a->s->sort;
-		ov.started = true;
-	}
 	if (ov.qs_gen != a->caps_gen) {
 		queries_free(&ov.qs);
 		queries_build(&ov.qs, &a->caps);
@@ -252,6 +249,7 @@ const struct view_ops overview_view = {
     .mask = V_OVERVIEW,
     .footer = "q quit  ? help  1-5 range  / filter  Tab panel  Enter open  : entity  s sort  "
               "p pause  +/- rate",
+    .init = overview_init,
     .refresh = overview_refresh,
     .finish = overview_finish,
     .abort = overview_abort,

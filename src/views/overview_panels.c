@@ -60,10 +60,9 @@ static void draw_series(int y, int x, int w, const char *name, const int64_t *v,
 	put(y, x, label_w, A_NORMAL, name);
 	if (spark_w < 1)
 		return;
-	int nc = spark_reduce(v, n, group, cols, 1024);
-	if (nc > spark_w)
-		nc = spark_w;
-	spark_render(line, cols + (spark_reduce(v, n, group, cols, 1024) - nc), nc, !tw_utf8());
+	int all = spark_reduce(v, n, group, cols, 1024);
+	int nc = all < spark_w ? all : spark_w; /* the newest columns that fit */
+	spark_render(line, cols + (all - nc), nc, !tw_utf8());
 	put(y, x + label_w, spark_w, attr, line);
 	if (stats_w)
 		put(y, x + w - stats_w, stats_w, theme.attr[R_DIM], stats);
@@ -502,7 +501,7 @@ static void print_workers(const struct app *a, const struct snapshot *s)
 		printf("%6lld %-10s %-8s %-10s %9s %11s %-14s %-22s %s\n", (long long)w->id,
 		       text_clean(w->status, b3, sizeof b3), text_clean(w->role, b4, sizeof b4),
 		       text_clean(w->type, b5, sizeof b5), age,
-		       w->transitions < 0 ? "-" : text_total(tr, w->transitions),
+		       w->transitions < 0 ? "-" : fmt_total(tr, w->transitions),
 		       flags[0] ? flags : "-", text_clean(hp, b2, sizeof b2),
 		       text_clean(w->name, b1, sizeof b1));
 	}
@@ -612,6 +611,9 @@ static const struct {
 void overview_draw(struct app *a, int top, int bottom)
 {
 	int avail = bottom - top;
+	if (!a->snap && avail > 0)
+		put(top + 1, 0, COLS, theme.attr[R_DIM],
+		    a->phase == PH_READY ? "loading…" : "connecting to the database…");
 	if (!a->snap || avail <= 0)
 		return;
 	if (COLS >= 160 && avail >= 16) {

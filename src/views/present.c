@@ -21,15 +21,10 @@ void present_server(const struct app *a, char *buf, size_t len)
 	snprintf(buf, len, "%s", a->db.label[0] ? a->db.label : "(not connected)");
 }
 
-static int64_t status_count(const struct snapshot *s, const char *name)
-{
-	return model_status_total(s, name);
-}
-
 void present_failure(const struct snapshot *s, int64_t *num, int64_t *den)
 {
-	int64_t ok = status_count(s, "completed"), f = status_count(s, "failed"),
-	        t = status_count(s, "timeout");
+	int64_t ok = model_status_total(s, "completed"), f = model_status_total(s, "failed"),
+	        t = model_status_total(s, "timeout");
 	*num = f + t;
 	*den = ok + f + t;
 }
@@ -71,23 +66,19 @@ void present_state(const struct app *a, char *buf, size_t len)
 	char age[32];
 	switch (a->phase) {
 	case PH_DISCONNECTED:
-		if (a->snap) {
-			fmt_duration(age, sizeof age, db_now() - a->snap->fetched_at);
-			snprintf(buf, len, "STALE %s, reconnecting", age);
-		} else {
-			snprintf(buf, len, "reconnecting");
-		}
-		return;
 	case PH_CONNECTING:
 	case PH_SETUP:
-	case PH_CAPS:
-		if (a->snap) { /* the age keeps counting while a reconnect is slow */
-			fmt_duration(age, sizeof age, db_now() - a->snap->fetched_at);
-			snprintf(buf, len, "STALE %s, connecting", age);
-		} else {
-			snprintf(buf, len, "connecting");
+	case PH_CAPS: {
+		const char *what = a->phase == PH_DISCONNECTED ? "reconnecting" : "connecting";
+		if (!a->snap) {
+			snprintf(buf, len, "%s", what);
+			return;
 		}
+		/* the age keeps counting while a reconnect is slow */
+		fmt_duration(age, sizeof age, db_now() - a->snap->fetched_at);
+		snprintf(buf, len, "STALE %s, %s", age, what);
 		return;
+	}
 	case PH_READY:
 		break;
 	}

@@ -16,7 +16,6 @@ struct st_view {
 
 void app_open_storage(struct app *a)
 {
-	app_close_view(a);
 	view_switch(a, &storage_view, xcalloc(1, sizeof(struct st_view)));
 }
 
@@ -173,8 +172,8 @@ const struct view_ops storage_view = {
     .name = "storage",
     .mask = V_STORAGE,
     .ticks = true,
-    .footer = "q quit  ? help  1-5 range  / filter  Tab panel  Enter open  : entity  s sort  "
-              "p pause  +/- rate",
+    .footer = "q quit  ? help  Esc/t back  j/k scroll  g top  : entity  1-5 range  p pause  "
+              "+/- rate",
     .refresh = st_view_refresh,
     .finish = st_view_finish,
     .fetched_at = st_view_fetched_at,

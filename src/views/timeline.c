@@ -23,18 +23,17 @@ struct tl_view {
 	int rows;          /* visible rows at the last draw */
 };
 
-static bool tl_utc;     /* times in UTC rather than local, kept across timelines */
-static bool tl_utc_set; /* tl_utc has been taken from the settings */
+static bool tl_utc; /* times in UTC rather than local, kept across timelines */
+
+static void timeline_view_init(struct app *a)
+{
+	tl_utc = a->s->utc;
+}
 
 void app_open_entity(struct app *a, const struct entity_spec *spec, const char *text)
 {
-	if (!tl_utc_set) {
-		tl_utc = a->s->utc;
-		tl_utc_set = true;
-	}
 	struct tl_view *v = xcalloc(1, sizeof *v);
 	timeline_init(&v->tl, spec, text);
-	app_close_view(a);
 	view_switch(a, &timeline_view, v);
 }
 
@@ -169,12 +168,6 @@ static void field_done(struct app *a, const char *text)
 
 /* ------------------------------------------------------------ drawing */
 
-static bool is_time_field(const char *name)
-{
-	return strcmp(name, "created") == 0 || strcmp(name, "started") == 0 ||
-	       strcmp(name, "updated") == 0 || strcmp(name, "heartbeat") == 0;
-}
-
 static int draw_live(const struct tl_snapshot *s, int y, int w)
 {
 	char ts[40], item[600];
@@ -185,7 +178,7 @@ static int draw_live(const struct tl_snapshot *s, int y, int w)
 	}
 	for (int i = 0; i < s->nlive; i++) {
 		const char *v = s->live_fields[i].value;
-		if (v && is_time_field(s->live_fields[i].name)) {
+		if (v && timeline_is_time_field(s->live_fields[i].name)) {
 			fmt_timestamp(ts, sizeof ts, strtoll(v, NULL, 10), tl_utc, false);
 			v = ts;
 		}
@@ -445,6 +438,7 @@ const struct view_ops timeline_view = {
     .on_notify = true,
     .footer = "q quit  ? help  Esc back  j/k move  g/G newest/oldest  o operation  / field  "
               "u UTC  : open",
+    .init = timeline_view_init,
     .refresh = timeline_refresh,
     .finish = timeline_finish,
     .abort = timeline_abort,

@@ -16,6 +16,8 @@ struct view_ops {
 	bool ticks;         /* shows ages that change every second */
 	bool on_notify;     /* Attune's change notifications refresh it */
 	const char *footer; /* key hints on the bottom line */
+	/* Once at start: take the view's defaults from the settings (NULL: none). */
+	void (*init)(struct app *a);
 	/* Send the view's batch: 0, or -1 with the reason in a->db.error. */
 	int (*refresh)(struct app *a);
 	/* The batch of this view completed (its state may be gone: check). */
@@ -33,6 +35,8 @@ struct view_ops {
 };
 
 extern const struct view_ops overview_view, timeline_view, storage_view;
+/* Every view, NULL-terminated. */
+extern const struct view_ops *const views_all[];
 
 /* Switch to a view: the current one closes, the new one owns `state`. */
 void view_switch(struct app *a, const struct view_ops *v, void *state);
