@@ -161,7 +161,7 @@ static const char *bad_arg(char **argv, int prev_optind)
 	return a ? a : "?";
 }
 
-/* Options whose value is checked: 0, or 2 for a usage error. */
+/* Options whose value is checked: 0, or -1 for a usage error. */
 static int apply_checked(struct settings *s, int c, const char *arg, char *err, size_t errlen)
 {
 	switch (c) {
