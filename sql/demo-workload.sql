@@ -1038,3 +1038,25 @@ $tick$;
 
 COMMENT ON FUNCTION attune_demo.tick() IS
     'One second of simulated live traffic (events, enforcements, execution lifecycles, worker heartbeats)';
+
+-- ----------------------------------------------------------------------------
+-- maintain(): what Attune's supervisor does on a native install (the shape of
+-- attune-native.sql), for the demo: summaries of the ended hours (at most the
+-- newest 48 per kind and call; the current hour is never built) and leaves for
+-- the coming days. Nothing on the plain shape.
+-- ----------------------------------------------------------------------------
+CREATE FUNCTION attune_demo.maintain() RETURNS void
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $maintain$
+BEGIN
+    IF to_regproc('native_summary_build') IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM native_partition_maintain(now(), 7);
+    PERFORM native_summary_build(now(), 48);
+END;
+$maintain$;
+
+COMMENT ON FUNCTION attune_demo.maintain() IS
+    'The native supervisor''s partition and summary jobs, as the demo runs them once a minute';

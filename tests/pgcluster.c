@@ -1,6 +1,6 @@
 /* pgcluster: a throwaway PostgreSQL cluster for the test suite.
  *
- *   pgcluster [--schema NAME] [--no-workload] [--no-attune] [--timezone TZ]
+ *   pgcluster [--schema NAME] [--native] [--no-workload] [--no-attune] [--timezone TZ]
  *             [--datestyle STYLE] [--log-statement WHAT] [--conf LINE]... [--sim]
  *
  * Prints PGHOST=, PGPORT=, PGUSER=, PGDATABASE=, CLUSTER_DIR=, LOGFILE=,
@@ -25,6 +25,7 @@ struct args {
 	const char *schema;       /* --schema, default "attune" */
 	bool workload;            /* load the demo workload (not with --no-workload) */
 	bool attune;              /* load Attune at all (not with --no-attune) */
+	enum cluster_shape shape; /* --native: current Attune's shape, else the plain one */
 	bool sim;                 /* --sim: run the simulator */
 	struct cluster_opts opts; /* timezone, datestyle, log_statement, extra_conf */
 	char *conf;               /* --conf lines joined by newlines, or NULL */
@@ -40,7 +41,7 @@ static void on_signal(int sig)
 static int usage(const char *msg)
 {
 	fprintf(stderr,
-	        "pgcluster: %s (usage: pgcluster [--schema NAME] [--no-workload] "
+	        "pgcluster: %s (usage: pgcluster [--schema NAME] [--native] [--no-workload] "
 	        "[--no-attune] [--timezone TZ] [--datestyle STYLE] [--log-statement WHAT] "
 	        "[--conf LINE] [--sim])\n",
 	        msg);
@@ -63,7 +64,17 @@ static int add_conf(struct args *a, const char *line)
 
 static int parse_args(struct args *a, int argc, char **argv)
 {
-	enum { O_SCHEMA = 256, O_NOWORK, O_NOATTUNE, O_TZ, O_DATESTYLE, O_LOGSTMT, O_CONF, O_SIM };
+	enum {
+		O_SCHEMA = 256,
+		O_NOWORK,
+		O_NOATTUNE,
+		O_TZ,
+		O_DATESTYLE,
+		O_LOGSTMT,
+		O_CONF,
+		O_SIM,
+		O_NATIVE
+	};
 	static const struct option longs[] = {
 	    {"schema", required_argument, NULL, O_SCHEMA},
 	    {"no-workload", no_argument, NULL, O_NOWORK},
@@ -73,6 +84,7 @@ static int parse_args(struct args *a, int argc, char **argv)
 	    {"log-statement", required_argument, NULL, O_LOGSTMT},
 	    {"conf", required_argument, NULL, O_CONF},
 	    {"sim", no_argument, NULL, O_SIM},
+	    {"native", no_argument, NULL, O_NATIVE},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -90,6 +102,9 @@ static int parse_args(struct args *a, int argc, char **argv)
 			break;
 		case O_NOATTUNE:
 			a->attune = false;
+			break;
+		case O_NATIVE:
+			a->shape = SHAPE_NATIVE;
 			break;
 		case O_TZ:
 			a->opts.timezone = optarg;
@@ -204,7 +219,8 @@ static int run(const struct args *a)
 		fprintf(stderr, "pgcluster: %s\n", err);
 		return 1;
 	}
-	if (a->attune && cluster_load_attune(&c, a->schema, a->workload, err, sizeof err) < 0)
+	if (a->attune &&
+	    cluster_load_attune(&c, a->schema, a->shape, a->workload, err, sizeof err) < 0)
 		return fail(&c, sim, err);
 	if (a->sim && (sim = sim_spawn(c.conninfo, a->schema)) < 0) {
 		snprintf(err, sizeof err, "cannot start the simulator: %s", strerror(errno));

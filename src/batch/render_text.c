@@ -33,7 +33,8 @@ void batch_print_header(struct app *a, const struct snapshot *s)
 	present_backend(&a->caps, backend, sizeof backend);
 	if (queries_any_raw(&a->caps)) /* plain views: how they are read */
 		snprintf(backend + strlen(backend), sizeof backend - strlen(backend),
-		         ", raw from sources");
+		         ", %sraw from sources",
+		         queries_any_summary(&a->caps) ? "summaries + " : "");
 	char rl[16];
 	range_label(s->range_hours, rl, sizeof rl);
 	printf("=== attune-top frame %ld at %s ===\n", a->refreshes, now);

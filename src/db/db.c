@@ -331,6 +331,8 @@ void db_rowset(const PGresult *res, struct rowset *rs)
 	const char *msg = PQresultErrorMessage(res);
 	rs->ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 	rs->error = *msg ? msg : PQresStatus(PQresultStatus(res));
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	rs->sqlstate = state ? state : "";
 	rs->nrows = rs->ok ? PQntuples(res) : 0;
 	rs->ncols = rs->ok ? PQnfields(res) : 0;
 	rs->impl = res;

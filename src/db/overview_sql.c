@@ -21,6 +21,8 @@ enum overview_query {
 	OQ_CHANGES,        /* recent execution status changes */
 	OQ_INFLIGHT,       /* live executions in non-terminal statuses */
 	OQ_WATERMARK,      /* earliest watermark of the aggregates with a tail */
+	OQ_SUMMARY_HOURS,  /* native: clean hours each summary kind served */
+	OQ_KEPT,           /* native: signature of the kept hours' ledger and queue */
 	OQ_COUNT,
 };
 
@@ -44,6 +46,8 @@ enum {
 enum { C_CH_TIME_US, C_CH_EXECUTION, C_CH_ACTION, C_CH_OLD, C_CH_NEW };
 enum { C_IF_STATUS, C_IF_COUNT };
 enum { C_WM_THROUGH };
+enum { C_SH_KIND, C_SH_HOURS };
+enum { C_KEPT_SIGNATURE };
 
 /* Bucketed queries read [$1, $3): the whole range once, or only the buckets
  * that can still change ($3 = 'Infinity'), see queries_overview. They group
@@ -146,12 +150,21 @@ static char *sql_workers(const struct caps *c)
 
 static char *sql_changes(const struct caps *c)
 {
-	return queries_build_sql(c, "SELECT (extract(epoch FROM time) * 1000000)::int8, entity_id,"
-	                            " entity_ref, old_values->>'status', new_values->>'status'"
-	                            " FROM S.execution_history WHERE 'status' = ANY(changed_fields)"
-	                            " AND time >= to_timestamp($1::float8)"
-	                            " AND ($2::text IS NULL OR entity_ref = $2::text)"
-	                            " ORDER BY time DESC, entity_id DESC LIMIT 200");
+	/* The newest 200 times first, in time order alone, which the partial
+	 * time index (per partition, merged) gives without a sort; then the
+	 * rows from the oldest of them on, tie-broken by execution. A busy
+	 * range is never sorted whole. */
+#define CHANGES_WHERE                                                                              \
+	" FROM S.execution_history WHERE 'status' = ANY(changed_fields)"                           \
+	" AND time >= to_timestamp($1::float8) AND ($2::text IS NULL OR entity_ref = $2::text)"
+	return queries_build_sql(
+	    c, "WITH newest AS MATERIALIZED (SELECT time" CHANGES_WHERE
+	       " ORDER BY time DESC LIMIT 200)"
+	       " SELECT (extract(epoch FROM time) * 1000000)::int8, entity_id,"
+	       " entity_ref, old_values->>'status', new_values->>'status'" CHANGES_WHERE
+	       " AND time >= (SELECT min(time) FROM newest)"
+	       " ORDER BY time DESC, entity_id DESC LIMIT 200");
+#undef CHANGES_WHERE
 }
 
 static char *sql_inflight(const struct caps *c)
@@ -302,6 +315,22 @@ static void take_watermark(struct snapshot *s, const struct rowset *r)
 		s->materialized_through = rowset_i64(r, 0, C_WM_THROUGH);
 }
 
+static void take_summary_hours(struct snapshot *s, const struct rowset *r)
+{
+	s->summary_read = true;
+	for (int i = 0; i < r->nrows; i++) {
+		int k = queries_summary_index(rowset_text(r, i, C_SH_KIND));
+		if (k >= 0)
+			s->summary_hours[k] += rowset_i64(r, i, C_SH_HOURS);
+	}
+}
+
+static void take_kept(struct snapshot *s, const struct rowset *r)
+{
+	if (r->nrows == 1)
+		s->kept_signature = snapshot_text(s, rowset_text(r, 0, C_KEPT_SIGNATURE));
+}
+
 /* ------------------------------------------------------------ unavailable */
 
 static void lost_exec_series(struct snapshot *s, bool missing, const char *why)
@@ -365,6 +394,10 @@ const struct overview_def overview_defs[] = {
                      take_inflight, lost_inflight},
     [OQ_WATERMARK] = {"watermark", REL_COUNT, PANEL_COUNT, OQP_NONE, queries_watermark_sql,
                       take_watermark, lost_nothing},
+    [OQ_SUMMARY_HOURS] = {"summary hours", REL_COUNT, PANEL_COUNT, OQP_RANGE,
+                          queries_summary_hours_sql, take_summary_hours, lost_nothing},
+    [OQ_KEPT] = {"kept hours", REL_COUNT, PANEL_COUNT, OQP_KEPT, queries_kept_signature_sql,
+                 take_kept, lost_nothing},
 };
 
 const int overview_count = OQ_COUNT;
@@ -395,10 +428,27 @@ void queries_free(struct query_set *qs)
 	memset(qs, 0, sizeof *qs);
 }
 
+/* One query of the batch, then back to the savepoint: a query that fails
+ * (no privilege, timeout) leaves the transaction usable for the next. */
+static int add_query(struct db_query *q, int *idx, int n, int which, struct db_query d)
+{
+	idx[n] = which;
+	q[n++] = d;
+	idx[n] = OQ_CONTROL;
+	q[n++] = (struct db_query){"ROLLBACK TO SAVEPOINT attune_top", 0, {NULL}};
+	return n;
+}
+
 int queries_overview(const struct query_set *qs, const struct overview_params *p,
                      struct db_query *q, int *idx)
 {
 	int n = 0;
+	/* Every figure of a refresh from one snapshot: summaries, ledger and
+	 * raw hours agree, and so do the panels. Still one round trip. */
+	idx[n] = OQ_CONTROL;
+	q[n++] = (struct db_query){"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, {NULL}};
+	idx[n] = OQ_CONTROL;
+	q[n++] = (struct db_query){"SAVEPOINT attune_top", 0, {NULL}};
 	for (int i = 0; i < OQ_COUNT; i++) {
 		if (!qs->sql[i])
 			continue;
@@ -411,18 +461,21 @@ int queries_overview(const struct query_set *qs, const struct overview_params *p
 			d.nparams = 3;
 			d.params[0] = p->live_start;
 			d.params[2] = "Infinity";
+		} else if (overview_defs[i].params == OQP_KEPT) {
+			d.params[1] = p->live_start;
 		}
-		idx[n] = i;
-		q[n++] = d;
+		n = add_query(q, idx, n, i, d);
 	}
 	/* After the live results, so that a failure here marks a whole series. */
 	for (int i = 0; p->settled && i < OQ_COUNT; i++) {
 		if (!qs->sql[i] || overview_defs[i].params != OQP_RANGE)
 			continue;
-		idx[n] = i | OQ_SETTLED;
-		q[n++] =
-		    (struct db_query){qs->sql[i], 3, {p->range_start, p->filter, p->live_start}};
+		n = add_query(
+		    q, idx, n, i | OQ_SETTLED,
+		    (struct db_query){qs->sql[i], 3, {p->range_start, p->filter, p->live_start}});
 	}
+	idx[n] = OQ_CONTROL;
+	q[n++] = (struct db_query){"COMMIT", 0, {NULL}};
 	return n;
 }
 

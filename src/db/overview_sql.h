@@ -17,6 +17,7 @@ enum oq_params {
 	OQP_RANGE,    /* hourly buckets in [$1, $3), filter $2: read as settled + live */
 	OQP_SINCE,    /* $1 range start, $2 filter */
 	OQP_INFLIGHT, /* $1 the in-flight statuses, $2 filter */
+	OQP_KEPT,     /* $1 range start, $2 live start: the kept hours */
 };
 
 struct overview_def {
@@ -57,14 +58,18 @@ struct overview_params {
 	bool settled;         /* also read [range_start, live_start) */
 };
 
-/* Marks an index in idx[] as the settled part of a bucketed query. */
+/* Marks an index in idx[] as the settled part of a bucketed query; a
+ * transaction statement of the batch (no rows to take) is OQ_CONTROL. */
 #define OQ_SETTLED 0x100
-/* Most queries one overview batch holds. */
-#define OQ_BATCH_MAX (2 * OQ_MAX)
+#define OQ_CONTROL 0x200
+/* Most statements one overview batch holds: each query is followed by a
+ * return to the savepoint, and the transaction has three more. */
+#define OQ_BATCH_MAX (4 * OQ_MAX + 3)
 
-/* Fill q[] (room for OQ_BATCH_MAX) with the overview batch; idx[i] says
- * which overview_query q[i] is, OR'ed with OQ_SETTLED for settled parts.
- * Returns the count. */
+/* Fill q[] (room for OQ_BATCH_MAX) with the overview batch, one read-only
+ * REPEATABLE READ transaction; idx[i] says which overview_query q[i] is,
+ * OR'ed with OQ_SETTLED for settled parts, or OQ_CONTROL. Returns the
+ * count. */
 int queries_overview(const struct query_set *qs, const struct overview_params *p,
                      struct db_query *q, int *idx);
 

@@ -216,6 +216,23 @@ int queries_caps(const struct caps *caps, struct db_query *q, int *idx, char *na
 	    0,
 	    {NULL},
 	};
+	/* Current Attune's summaries: they count only with their ledger, and
+	 * a monitoring role may lack the grants (then everything is raw). */
+	idx[n] = CQ_NATIVE;
+	q[n++] = (struct db_query){
+	    "SELECT r.name, c.oid IS NOT NULL,"
+	    " coalesce(has_table_privilege(c.oid, 'SELECT'), false)"
+	    " AND coalesce((SELECT has_type_privilege(t.oid, 'USAGE') FROM pg_catalog.pg_type t"
+	    " WHERE t.typnamespace = n.oid AND t.typname = 'native_summary_kind'), false)"
+	    " FROM (VALUES ('native_partition_registry'), ('native_summary_hour'),"
+	    " ('native_summary_invalidation'), ('native_summary_state'),"
+	    " ('execution_status_hourly_summary'), ('execution_creation_hourly_summary'),"
+	    " ('event_volume_hourly_summary'), ('worker_status_hourly_summary')) r (name)"
+	    " LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = $1"
+	    " LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = r.name",
+	    1,
+	    {caps->schema},
+	};
 	return caps->tsdb_version[0] ? caps_tsdb(caps, q, idx, n) : n;
 }
 
@@ -292,19 +309,94 @@ static void take_status_enum(struct caps *caps, const PGresult *res)
 	caps->inflight_array = arr;
 }
 
+/* ------------------------------------------------------------ summaries */
+
+/* Native installs' summary kinds, the hourly relation each stands for and
+ * its table (the columns in the relation's order). Enforcement and
+ * execution volumes have none: always read from their sources. */
+static const struct {
+	const char *kind;
+	enum rel_id agg;
+	const char *table;
+} summaries[SUMMARY_KINDS] = {
+    {"execution_status", REL_EXECUTION_STATUS_HOURLY, "execution_status_hourly_summary"},
+    {"execution_creation", REL_EXECUTION_THROUGHPUT_HOURLY, "execution_creation_hourly_summary"},
+    {"event_volume", REL_EVENT_VOLUME_HOURLY, "event_volume_hourly_summary"},
+    {"worker_status", REL_WORKER_STATUS_HOURLY, "worker_status_hourly_summary"},
+};
+
+const char *queries_summary_kind(int k)
+{
+	return k >= 0 && k < SUMMARY_KINDS ? summaries[k].kind : "?";
+}
+
+enum rel_id queries_summary_rel(int k)
+{
+	return k >= 0 && k < SUMMARY_KINDS ? summaries[k].agg : REL_COUNT;
+}
+
+int queries_summary_index(const char *kind)
+{
+	for (int k = 0; k < SUMMARY_KINDS; k++)
+		if (kind && strcmp(summaries[k].kind, kind) == 0)
+			return k;
+	return -1;
+}
+
+static int summary_of(enum rel_id r)
+{
+	for (int k = 0; k < SUMMARY_KINDS; k++)
+		if (summaries[k].agg == r)
+			return k;
+	return -1;
+}
+
+/* Rows of CQ_NATIVE: name, exists, readable (with the kind type). */
+static void take_native(struct caps *caps, const PGresult *res)
+{
+	bool exists[2] = {false, false}, ledger = true, readable[SUMMARY_KINDS] = {false};
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *name = PQgetvalue(res, i, 0);
+		bool there = PQgetvalue(res, i, 1)[0] == 't', may = PQgetvalue(res, i, 2)[0] == 't';
+		if (strcmp(name, "native_partition_registry") == 0)
+			exists[0] = there;
+		else if (strcmp(name, "native_summary_hour") == 0)
+			exists[1] = there, ledger = ledger && may;
+		else if (strncmp(name, "native_summary_", 15) == 0)
+			ledger = ledger && may;
+		for (int k = 0; k < SUMMARY_KINDS; k++)
+			if (strcmp(name, summaries[k].table) == 0)
+				readable[k] = may;
+	}
+	caps->native = exists[0] && exists[1];
+	caps->ledger = caps->native && ledger;
+	for (int k = 0; k < SUMMARY_KINDS; k++)
+		caps->summary[summaries[k].agg] = caps->ledger && readable[k];
+}
+
+bool queries_ledger_unreadable(const char *sqlstate)
+{
+	return sqlstate && (strcmp(sqlstate, "42P01") == 0 || strcmp(sqlstate, "42501") == 0 ||
+	                    strcmp(sqlstate, "42704") == 0);
+}
+
 int queries_take_caps(struct caps *caps, int which, const PGresult *res, char *err, size_t errlen)
 {
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		if (which == CQ_CAGGS || which == CQ_NOTIFY || which == CQ_TSINFO ||
-		    which == CQ_MATIDS)
+		    which == CQ_MATIDS || which == CQ_NATIVE)
 			return 0; /* unknown catalog shape: do without (see queries_tail) */
 		return result_error(res, err, errlen, "reading the catalog failed");
 	}
 	for (int i = 0; i < PQntuples(res) && which == CQ_RELATIONS; i++) {
 		enum rel_id r = rel_by_name(PQgetvalue(res, i, 0));
-		if (r < REL_COUNT)
+		if (r < REL_COUNT) {
 			caps->kind[r] = kind_of_relkind(PQgetvalue(res, i, 1)[0]);
+			caps->partitioned[r] = PQgetvalue(res, i, 1)[0] == 'p';
+		}
 	}
+	if (which == CQ_NATIVE)
+		take_native(caps, res);
 	for (int i = 0; i < PQntuples(res) && which == CQ_CAGGS; i++) {
 		enum rel_id r = rel_by_name(PQgetvalue(res, i, 0));
 		if (r < REL_COUNT)
@@ -437,6 +529,103 @@ bool queries_any_raw(const struct caps *c)
 	return false;
 }
 
+bool queries_reads_summary(const struct caps *c, enum rel_id r)
+{
+	return queries_reads_raw(c, r) && c->summary[r];
+}
+
+bool queries_any_summary(const struct caps *c)
+{
+	for (int k = 0; k < SUMMARY_KINDS; k++)
+		if (queries_reads_summary(c, summaries[k].agg))
+			return true;
+	return false;
+}
+
+/* The clean hours of summary kind k in [lo, hi): built (in the ledger),
+ * ended, and not queued for a rebuild. Only these come from the summary. */
+static char *clean_hours_sql(int k, const char *lo, const char *hi)
+{
+	return xasprintf(
+	    "SELECT h.bucket FROM S.native_summary_hour h"
+	    " WHERE h.kind = '%s' AND h.bucket >= %s"
+	    " AND h.bucket + interval '1 hour' <= %s"
+	    " AND h.bucket < date_trunc('hour', now(), 'UTC')"
+	    " AND EXISTS (SELECT 1 FROM S.native_summary_state t WHERE t.kind = h.kind)"
+	    " AND NOT EXISTS (SELECT 1 FROM S.native_summary_invalidation v"
+	    " WHERE v.kind = h.kind AND v.bucket = h.bucket)",
+	    summaries[k].kind, lo, hi);
+}
+
+/* A native relation in [lo, hi): clean hours from the summary, every other
+ * stretch (never built, dirty, current, a partial first hour) from the
+ * source, each stretch bounded on the source's time column so that only
+ * its day partitions are scanned. Each hour is read exactly once. */
+static char *summary_tmpl(const struct caps *c, int i, enum rel_id r, const char *lo,
+                          const char *hi)
+{
+	int k = summary_of(r);
+	const char *from = lo ? lo : "'-infinity'::timestamptz";
+	const char *to = hi ? hi : "'infinity'::timestamptz";
+	char *clean = clean_hours_sql(k, from, to);
+	char *raw = raw_sql(i, "date_trunc('hour', ", ", 'UTC')", "g.lo", "g.hi");
+	char *out =
+	    xasprintf("(WITH c AS MATERIALIZED (%s),"
+	              " g AS (SELECT b.s AS lo, coalesce((SELECT min(n.bucket) FROM c n"
+	              " WHERE n.bucket > b.s), %s) AS hi"
+	              " FROM (SELECT %s UNION ALL SELECT c.bucket + interval '1 hour' FROM c) b (s)"
+	              " WHERE b.s < %s AND NOT EXISTS (SELECT 1 FROM c x WHERE x.bucket = b.s))"
+	              " SELECT %s FROM S.%s WHERE bucket >= %s AND bucket < %s"
+	              " AND bucket IN (SELECT c.bucket FROM c)"
+	              " UNION ALL SELECT w.* FROM g CROSS JOIN LATERAL (%s) w) AS %s (%s)",
+	              clean, to, from, to, raws[i].cols, summaries[k].table, from, to, raw,
+	              model_rel_name(r), raws[i].cols);
+	(void)c;
+	free(clean);
+	free(raw);
+	return out;
+}
+
+char *queries_summary_hours_sql(const struct caps *c)
+{
+	if (!queries_any_summary(c))
+		return NULL;
+	char *arms = xstrdup("");
+	for (int k = 0; k < SUMMARY_KINDS; k++) {
+		if (!queries_reads_summary(c, summaries[k].agg))
+			continue;
+		char *clean =
+		    clean_hours_sql(k, "to_timestamp($1::float8)", "to_timestamp($3::float8)");
+		char *next = xasprintf("%s%sSELECT '%s', count(*)::int8 FROM (%s) h", arms,
+		                       arms[0] ? " UNION ALL " : "", summaries[k].kind, clean);
+		free(clean);
+		free(arms);
+		arms = next;
+	}
+	/* $2, the filter, does not apply to the ledger. */
+	char *sql = xasprintf("SELECT * FROM (%s) a WHERE $2::text IS NULL OR true", arms);
+	free(arms);
+	return qualify(c, sql);
+}
+
+char *queries_kept_signature_sql(const struct caps *c)
+{
+	if (!queries_any_summary(c))
+		return NULL;
+	/* Any hour dirtied, rebuilt or forgotten in [$1, $2) changes one of
+	 * these: the queue's ids (a late commit shows up when it commits), the
+	 * ledger's newest refresh, or the number of built hours. */
+	return qualify(c,
+	               xstrdup("SELECT (SELECT count(*) || '/' || coalesce(sum(id), 0) || '/' ||"
+	                       " coalesce(max(id), 0) FROM S.native_summary_invalidation"
+	                       " WHERE bucket >= to_timestamp($1::float8)"
+	                       " AND bucket < to_timestamp($2::float8)) || ' ' ||"
+	                       " (SELECT count(*) || '/' || coalesce(max(refreshed_at)::text, '')"
+	                       " FROM S.native_summary_hour"
+	                       " WHERE bucket >= to_timestamp($1::float8)"
+	                       " AND bucket < to_timestamp($2::float8))"));
+}
+
 bool queries_has_tail(const struct caps *c, enum rel_id r)
 {
 	int i = raw_index(r);
@@ -469,6 +658,8 @@ static void watermark_sql(const struct caps *c, enum rel_id r, char *buf, size_t
 static char *source_tmpl(const struct caps *c, enum rel_id r, const char *lo, const char *hi)
 {
 	int i = raw_index(r);
+	if (i >= 0 && queries_reads_summary(c, r))
+		return summary_tmpl(c, i, r, lo, hi);
 	if (i >= 0 && queries_reads_raw(c, r)) {
 		char *sel = raw_sql(i, "date_trunc('hour', ", ", 'UTC')", lo, hi);
 		size_t n = strlen(sel) + strlen(raws[i].cols) + 64;

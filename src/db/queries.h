@@ -24,6 +24,7 @@ enum caps_query {
 	CQ_CAGGS,         /* continuous aggregates (TimescaleDB only) */
 	CQ_TSINFO,        /* TimescaleDB's schemas (TimescaleDB only) */
 	CQ_MATIDS,        /* materialization hypertable ids (TimescaleDB only) */
+	CQ_NATIVE,        /* hourly summaries, ledger and what this role may read */
 	CQ_COUNT,
 };
 
@@ -58,6 +59,23 @@ char *queries_source(const struct caps *c, enum rel_id r, const char *lo, const 
  * own time column); whether any is. */
 bool queries_reads_raw(const struct caps *c, enum rel_id r);
 bool queries_any_raw(const struct caps *c);
+
+/* Native installs: whether r's built, clean hours come from its summary
+ * table (the rest from its source, as above); whether any does; the
+ * summary kind of index k (< SUMMARY_KINDS), the relation it stands for,
+ * and the index of a kind's name (-1 when unknown). */
+bool queries_reads_summary(const struct caps *c, enum rel_id r);
+bool queries_any_summary(const struct caps *c);
+const char *queries_summary_kind(int k);
+enum rel_id queries_summary_rel(int k);
+int queries_summary_index(const char *kind);
+/* Clean hours per summary kind in [$1, $3) ($2 unused), and a signature of
+ * the ledger and queue over [$1, $2): NULL when there are no summaries. */
+char *queries_summary_hours_sql(const struct caps *c);
+char *queries_kept_signature_sql(const struct caps *c);
+/* Whether a failed query's SQLSTATE says the ledger cannot be read (a
+ * relation or type missing, no privilege): read raw instead. */
+bool queries_ledger_unreadable(const char *sqlstate);
 
 /* Terminal execution statuses as an array literal (same list as in-flight). */
 const char *queries_terminal_array(void);

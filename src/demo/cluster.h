@@ -49,11 +49,20 @@ int cluster_start(struct cluster *c, const struct cluster_opts *o, char *err, si
 int cluster_exec(const struct cluster *c, const char *schema, const char *sql, char *err,
                  size_t errlen);
 
-/* Load Attune's plain-PostgreSQL schema into `schema`, then the demo
+/* Which Attune: current Attune on stock PostgreSQL (day partitions, plain
+ * hourly views, summaries built by a supervisor), or the plain shape
+ * (ordinary tables, plain views; older installs without TimescaleDB). */
+enum cluster_shape {
+	SHAPE_PLAIN = 0,
+	SHAPE_NATIVE,
+};
+
+/* Load Attune's schema of that shape into `schema`, then the demo
  * workload (attune_demo.populate) anchored at the current hour when
- * `workload` is set. */
-int cluster_load_attune(const struct cluster *c, const char *schema, bool workload, char *err,
-                        size_t errlen);
+ * `workload` is set; a native shape then has its ended hours summarised,
+ * as the supervisor would have done. */
+int cluster_load_attune(const struct cluster *c, const char *schema, enum cluster_shape shape,
+                        bool workload, char *err, size_t errlen);
 
 /* Inside the cluster module: the superuser's conninfo for the postgres
  * database (cluster.c), and creating the cluster's database (cluster_sql.c). */

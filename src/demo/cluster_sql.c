@@ -112,8 +112,8 @@ int cluster_exec(const struct cluster *c, const char *schema, const char *sql, c
 }
 
 /* Each step re-applies search_path: the SQL files may change it. */
-int cluster_load_attune(const struct cluster *c, const char *schema, bool workload, char *err,
-                        size_t errlen)
+int cluster_load_attune(const struct cluster *c, const char *schema, enum cluster_shape shape,
+                        bool workload, char *err, size_t errlen)
 {
 	char why[512];
 	const char *step = "loading the Attune schema";
@@ -125,7 +125,9 @@ int cluster_load_attune(const struct cluster *c, const char *schema, bool worklo
 	conn = connect_quiet(c->conninfo, err, errlen);
 	if (!conn)
 		return -1;
-	rc = exec_in_schema(conn, schema, sql_attune_plain, why, sizeof why);
+	rc = exec_in_schema(conn, schema,
+	                    shape == SHAPE_NATIVE ? sql_attune_native : sql_attune_plain, why,
+	                    sizeof why);
 	if (rc == 0 && workload) {
 		step = "loading the demo workload";
 		rc = exec_in_schema(conn, schema, sql_demo_workload, why, sizeof why);
@@ -133,6 +135,11 @@ int cluster_load_attune(const struct cluster *c, const char *schema, bool worklo
 	if (rc == 0 && workload) {
 		step = "populating the demo workload";
 		rc = exec_in_schema(conn, schema, "SELECT attune_demo.populate()", why, sizeof why);
+	}
+	if (rc == 0 && workload && shape == SHAPE_NATIVE) {
+		step = "building the hourly summaries";
+		rc = exec_in_schema(conn, schema, "SELECT native_summary_build(now(), NULL)", why,
+		                    sizeof why);
 	}
 	PQfinish(conn);
 	if (rc < 0)

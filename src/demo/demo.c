@@ -288,7 +288,7 @@ static int demo_setup(char *err, size_t errlen)
 		return -1;
 	if (demo_signal)
 		return 0;
-	if (cluster_load_attune(&demo.cluster, DEMO_SCHEMA, true, err, errlen) < 0)
+	if (cluster_load_attune(&demo.cluster, DEMO_SCHEMA, SHAPE_NATIVE, true, err, errlen) < 0)
 		return -1;
 	if (demo_signal)
 		return 0;

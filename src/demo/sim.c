@@ -114,6 +114,7 @@ fail:
 static _Noreturn void sim_child(const char *conninfo, const char *schema, pid_t parent)
 {
 	PGconn *conn = NULL;
+	unsigned long ticks = 0;
 
 	sim_detach(parent);
 	while (getppid() == parent) {
@@ -126,6 +127,9 @@ static _Noreturn void sim_child(const char *conninfo, const char *schema, pid_t 
 			PQfinish(conn);
 			conn = NULL;
 		}
+		/* The supervisor's jobs of a native install, once a minute. */
+		if (conn && ++ticks % 60 == 0)
+			sim_run(conn, "SELECT attune_demo.maintain()");
 		if (sim_sleep(1))
 			break;
 	}

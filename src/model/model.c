@@ -197,6 +197,9 @@ void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled)
 		add_series(st->buckets, from->buckets, n);
 	}
 	s->total_transitions += settled->total_transitions;
+	s->summary_read = s->summary_read || settled->summary_read;
+	for (int k = 0; k < SUMMARY_KINDS; k++)
+		s->summary_hours[k] += settled->summary_hours[k];
 }
 
 static bool str_eq(const char *a, const char *b)
@@ -278,7 +281,8 @@ bool snapshot_same_view(const struct snapshot *a, const struct snapshot *b)
 	    a->total_inflight != b->total_inflight ||
 	    a->total_transitions != b->total_transitions ||
 	    a->materialized_through != b->materialized_through ||
-	    a->inflight_failed != b->inflight_failed)
+	    a->inflight_failed != b->inflight_failed || a->summary_read != b->summary_read ||
+	    memcmp(a->summary_hours, b->summary_hours, sizeof a->summary_hours) != 0)
 		return false;
 	const int64_t *sa[] = {a->exec_created, a->events, a->enforcements, a->completed,
 	                       a->failed};

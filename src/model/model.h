@@ -45,14 +45,18 @@ struct caps {
 	char server_version[32]; /* server_version setting */
 	char database[128];      /* current_database() */
 	enum rel_kind kind[REL_COUNT];
-	char status_type[256];   /* SQL type of execution.status ("" if not an enum) */
-	bool notify;             /* Attune's execution NOTIFY channels exist */
-	char *q_ts_schema;       /* TimescaleDB's schema, quoted (malloc), or NULL */
-	char ts_schema[64];      /* TimescaleDB's schema (time_bucket lives there) */
-	char ts_func_schema[64]; /* where cagg_watermark lives, "" when not found */
-	int mat_id[REL_COUNT];   /* materialization hypertable of each aggregate */
-	char *inflight_array;    /* array literal of non-terminal execution statuses (malloc) */
-	int64_t clock_offset_us; /* server clock minus local clock */
+	char status_type[256];       /* SQL type of execution.status ("" if not an enum) */
+	bool notify;                 /* Attune's execution NOTIFY channels exist */
+	char *q_ts_schema;           /* TimescaleDB's schema, quoted (malloc), or NULL */
+	char ts_schema[64];          /* TimescaleDB's schema (time_bucket lives there) */
+	char ts_func_schema[64];     /* where cagg_watermark lives, "" when not found */
+	int mat_id[REL_COUNT];       /* materialization hypertable of each aggregate */
+	bool partitioned[REL_COUNT]; /* a partitioned table (native day partitions) */
+	bool native;                 /* hourly summaries with their ledger (current Attune) */
+	bool ledger;                 /* ... and this role can read the ledger and queue */
+	bool summary[REL_COUNT];     /* built hours of r come from its summary table */
+	char *inflight_array;        /* array literal of non-terminal execution statuses (malloc) */
+	int64_t clock_offset_us;     /* server clock minus local clock */
 };
 
 void caps_clear(struct caps *c);
@@ -108,6 +112,9 @@ struct named_count {
 	int64_t count;
 };
 
+/* Summary kinds of native installs (db/queries.c names them). */
+#define SUMMARY_KINDS 4
+
 /* One refresh's worth of data. Everything lives in `arena`. */
 struct snapshot {
 	struct arena arena;
@@ -140,6 +147,11 @@ struct snapshot {
 	struct panel_state panel[PANEL_COUNT];
 	bool inflight_failed;
 	int64_t materialized_through; /* earliest aggregate watermark (epoch s), 0: none */
+	/* Native installs: hours each summary kind served (clean, built), and
+	 * the state of the kept hours' ledger and queue (see OQ_KEPT). */
+	bool summary_read;
+	int64_t summary_hours[SUMMARY_KINDS];
+	const char *kept_signature;
 };
 
 /* Bucket arithmetic shared by queries and tests. */

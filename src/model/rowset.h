@@ -8,8 +8,9 @@
 #include <stdlib.h>
 
 struct rowset {
-	bool ok;           /* the query returned rows (possibly none) */
-	const char *error; /* why it failed, when !ok */
+	bool ok;              /* the query returned rows (possibly none) */
+	const char *error;    /* why it failed, when !ok */
+	const char *sqlstate; /* its SQLSTATE, "" when none */
 	int nrows;
 	int ncols;
 	const void *impl; /* what `cell` reads */

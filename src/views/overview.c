@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "db/queries.h"
+#include "util/arena.h"
 #include "export/background.h"
 #include "views/overview.h"
 
@@ -18,6 +20,9 @@ static struct {
 	int64_t settled_live_start;        /* where the kept part ends */
 	double settled_at;                 /* db_now() when it was read */
 	int64_t building_live_start;       /* live_start of the refresh in flight */
+	char *settled_signature;           /* ledger and queue of the kept hours, or NULL */
+	bool settled_dirty;                /* they changed since: read them again */
+	bool ledger_lost;                  /* a summary read was refused: read raw */
 	struct query_set qs;               /* the SQL, built for one catalog probe */
 	unsigned qs_gen;                   /* a->caps_gen it was built for, 0: none */
 } ov;
@@ -29,6 +34,9 @@ static void drop_settled(void)
 	snapshot_free(ov.settled);
 	snapshot_free(ov.settled_building);
 	ov.settled = ov.settled_building = NULL;
+	free(ov.settled_signature);
+	ov.settled_signature = NULL;
+	ov.settled_dirty = false;
 }
 
 /* The connection is gone (or the program ends): nothing in flight or kept
@@ -46,11 +54,19 @@ static void overview_abort(struct app *a)
 static void on_overview_result(void *ctx, int index, const PGresult *res)
 {
 	struct rowset rs;
-	(void)ctx;
+	const struct app *a = ctx;
 	if (!ov.building || index >= OQ_BATCH_MAX)
 		return;
 	int q = ov.batch_index[index];
+	if (q & OQ_CONTROL)
+		return;
 	db_rowset(res, &rs);
+	if (!rs.ok && queries_any_summary(&a->caps) && queries_ledger_unreadable(rs.sqlstate)) {
+		/* The grants changed under us: this refresh is dropped and the
+		 * next reads every hour raw (queries_build without summaries). */
+		ov.ledger_lost = true;
+		return;
+	}
 	if (!(q & OQ_SETTLED)) {
 		overview_take(ov.building, q, &rs);
 	} else if (!rs.ok) {
@@ -79,7 +95,8 @@ static bool settled_fits(const struct snapshot *b, int64_t live)
 #define LATE_COMMIT_GRACE 300
 static bool settled_usable(const struct app *a, const struct snapshot *b, int64_t live)
 {
-	return settled_fits(b, live) && !a->reread && db_now() - ov.settled_at < SETTLED_MAX_AGE;
+	return settled_fits(b, live) && !a->reread && !ov.settled_dirty &&
+	       db_now() - ov.settled_at < SETTLED_MAX_AGE;
 }
 
 /* Where the live part of the range begins: the current hour, and the
@@ -158,12 +175,57 @@ static void merge_settled(struct app *a, struct snapshot *s)
 		snapshot_add_settled(s, ov.settled);
 }
 
+/* A summary read was refused (ledger or summary unreadable): from now on
+ * this connection reads every hour raw, starting with a refresh at once. */
+static void read_raw_from_now(struct app *a)
+{
+	ov.ledger_lost = false;
+	a->caps.ledger = false;
+	memset(a->caps.summary, 0, sizeof a->caps.summary);
+	a->caps_gen++;
+	drop_settled();
+	a->refresh_requested = true;
+	a->next_refresh = db_now();
+}
+
+/* Native installs: the signature of the kept hours' ledger and queue is
+ * kept with them; when a later refresh sees another, an hour that was kept
+ * has been dirtied or rebuilt since. Returns whether that refresh must be
+ * dropped: a refresh at once reads the kept hours again instead. */
+static bool kept_changed(struct app *a, const struct snapshot *s)
+{
+	bool just_read = ov.settled_building != NULL && !ov.settled_failed;
+	if (!s->kept_signature)
+		return false;
+	if (just_read) {
+		free(ov.settled_signature);
+		ov.settled_signature = xstrdup(s->kept_signature);
+		return false;
+	}
+	if (!ov.settled || !ov.settled_signature ||
+	    strcmp(ov.settled_signature, s->kept_signature) == 0)
+		return false;
+	ov.settled_dirty = true;
+	a->refresh_requested = true;
+	a->next_refresh = db_now();
+	return true;
+}
+
 static void overview_finish(struct app *a)
 {
 	struct snapshot *s = ov.building;
 	ov.building = NULL;
 	if (!s)
 		return;
+	if (ov.ledger_lost) {
+		snapshot_free(s);
+		read_raw_from_now(a);
+		return;
+	}
+	if (kept_changed(a, s)) {
+		snapshot_free(s);
+		return;
+	}
 	merge_settled(a, s);
 	s->fetched_at = db_now();
 	s->refresh_seconds = s->fetched_at - a->refresh_started;

@@ -12,8 +12,8 @@ void present_backend(const struct caps *c, char *buf, size_t len)
 	if (c->tsdb_version[0])
 		snprintf(buf, len, "TimescaleDB %s", c->tsdb_version);
 	else
-		snprintf(buf, len, "plain PostgreSQL %.*s", (int)strcspn(c->server_version, " "),
-		         c->server_version);
+		snprintf(buf, len, "%s PostgreSQL %.*s", c->native ? "native" : "plain",
+		         (int)strcspn(c->server_version, " "), c->server_version);
 }
 
 void present_server(const struct app *a, char *buf, size_t len)
@@ -42,11 +42,37 @@ int present_failure_level(int64_t num, int64_t den)
 	return 3;
 }
 
+/* Native installs: where the figures came from, as Attune's own reader
+ * says it. The hours of the kind with the fewest built hours count. */
+static bool read_mode(const struct app *a, char *buf, size_t len)
+{
+	const struct snapshot *s = a->snap;
+	if (a->caps.native && !a->caps.ledger) {
+		snprintf(buf, len, "raw only: summary ledger not readable");
+		return true;
+	}
+	if (!s->summary_read)
+		return false;
+	int64_t built = -1;
+	for (int k = 0; k < SUMMARY_KINDS; k++)
+		if (a->caps.summary[queries_summary_rel(k)] &&
+		    (built < 0 || s->summary_hours[k] < built))
+			built = s->summary_hours[k];
+	if (built <= 0)
+		snprintf(buf, len, "raw only: no built hours in range");
+	else
+		snprintf(buf, len, "summaries %lld h + raw %lld h", (long long)built,
+		         (long long)(s->nbuckets - built));
+	return true;
+}
+
 void present_freshness(const struct app *a, bool utc, char *buf, size_t len)
 {
 	const struct snapshot *s = a->snap;
 	char t[40];
 	buf[0] = '\0';
+	if (s && read_mode(a, buf, len))
+		return;
 	if (!s || !s->materialized_through)
 		return;
 	if (queries_tail_fallback(&a->caps)) {

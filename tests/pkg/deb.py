@@ -97,6 +97,7 @@ try:
     for p in ["/usr/bin/attune-top", "/usr/share/man/man1/attune-top.1.gz",
               "/usr/share/attune-top/attune-plain.sql",
               "/usr/share/attune-top/attune-timescale.sql",
+              "/usr/share/attune-top/attune-native.sql",
               "/usr/share/attune-top/demo-workload.sql",
               "/usr/share/bash-completion/completions/attune-top",
               "/usr/share/zsh/vendor-completions/_attune-top",
@@ -121,7 +122,8 @@ try:
     r = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30)
     t.eq((r.returncode, r.stdout), (0, "attune-top %s\n" % version),
          "the packaged binary: --version")
-    for name in ("attune-plain.sql", "attune-timescale.sql", "demo-workload.sql"):
+    for name in ("attune-plain.sql", "attune-timescale.sql", "attune-native.sql",
+                 "demo-workload.sql"):
         with open(os.path.join(root, "usr/share/attune-top", name), "rb") as a, \
                 open(os.path.join(src, "sql", name), "rb") as b:
             t.ok(a.read() == b.read(), "packaged %s is the source's" % name)

@@ -2,6 +2,7 @@
 process, socket or directory behind after q, Ctrl-C, SIGTERM and SIGHUP."""
 
 import os
+import re
 import signal
 import tempfile
 import time
@@ -37,7 +38,10 @@ if len(frames) == 3:
     ev = [header_totals(f)["events"] for f in frames]
     t.ok(ex[0] < ex[1] < ex[2], "executions grow frame by frame: %s" % ex)
     t.ok(ev[0] < ev[2], "events grow: %s" % ev)
-    t.ok("plain PostgreSQL" in frames[0]["HEADER"][0], "demo runs on plain PostgreSQL")
+    head = "\n".join(frames[0]["HEADER"])
+    t.ok("native PostgreSQL" in frames[0]["HEADER"][0] and
+         re.search(r"^freshness: summaries [1-9]\d* h \+ raw \d+ h$", head, re.M),
+         "demo runs current Attune's shape, its ended hours summarised", head)
 files, procs = leftovers(d)
 t.ok(files == [] and procs == [], "batch demo leaves nothing behind", (files, procs))
 os.rmdir(d)
