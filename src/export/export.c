@@ -129,6 +129,7 @@ struct export_req {
 	const struct entity_spec *entity; /* history only */
 	bool raw;                         /* --csv-raw */
 	bool progress;                    /* may print progress on stderr */
+	bool warn;                        /* may say on stderr what was left out */
 };
 
 __attribute__((format(printf, 1, 2))) static char *sql_printf(const char *fmt, ...)
@@ -467,7 +468,7 @@ static int run_storage(PGconn *conn, const struct export_req *r, const struct ca
 	memset(&st, 0, sizeof st);
 	read_storage(conn, &st, caps, start);
 	int rc = st.snap ? 0 : err_set(err, errlen, "reading the storage tables failed");
-	for (int i = 0; rc == 0 && i < st.snap->ntables; i++)
+	for (int i = 0; rc == 0 && r->warn && i < st.snap->ntables; i++)
 		if (st.snap->tables[i].note[0])
 			fprintf(stderr, "attune-top: storage: %s: %s\n", st.snap->tables[i].title,
 			        st.snap->tables[i].note);
@@ -580,6 +581,7 @@ int export_main(const struct settings *s, const char *password)
 	    /* A progress line between CSV lines on the same terminal would
 	     * garble both. */
 	    .progress = isatty(STDERR_FILENO) && !(to_stdout && isatty(STDOUT_FILENO)),
+	    .warn = true,
 	};
 	int rc;
 	if (!r.def)
@@ -650,6 +652,7 @@ int export_panel(const struct settings *s, const char *password, const char *nam
 	    .entity = entity,
 	    .raw = s->csv_raw,
 	    .progress = false, /* curses owns the terminal */
+	    .warn = false,
 	};
 	return export_to_file(&r, path_out, false, false, rows_out, err, errlen) == 0 ? 0 : -1;
 }
