@@ -539,9 +539,10 @@ int storage_batch(struct storage *st, const struct caps *caps, int64_t range_sta
 
 static void take_probe(struct storage *st, const struct rowset *res)
 {
-	/* A failed probe reads as plain: the rest still shows. */
-	bool native = res->ok && res->nrows == 1 && !rowset_null(res, 0, 0) &&
-	              strcmp(rowset_text(res, 0, 0), "t") == 0;
+	/* A failed probe (a timeout) says nothing: the shape stays as it was. */
+	if (!res->ok || res->nrows != 1)
+		return;
+	bool native = !rowset_null(res, 0, 0) && strcmp(rowset_text(res, 0, 0), "t") == 0;
 	st->detected = native ? ST_SHAPE_NATIVE : ST_SHAPE_PLAIN;
 }
 

@@ -152,8 +152,13 @@ int main(void)
 	ok(k.null[3][SC_PARTITIONS], "... an ordinary table has no partition count");
 	is_str(k.rows[4][SC_KIND], "view", "row 5: the view");
 
+	/* A probe that fails (a timeout) keeps the shape. */
+	storage_batch(&st, &caps, 1700000000, q);
+	fail(&st, 0, "ERROR:  canceling statement due to statement timeout");
+	ok(!storage_finish(&st), "failed probe: no read again");
+	is_int(storage_batch(&st, &caps, 1700000000, q), 7, "... still native");
+
 	/* The schema stops being native: read again as plain. */
-	n = storage_batch(&st, &caps, 1700000000, q);
 	static const char *const no[] = {"f"};
 	take(&st, 0, 1, 1, no);
 	ok(storage_finish(&st), "no longer native: read again");
