@@ -56,6 +56,7 @@ static const char *const export_names[] = {
     "enforcement_volume_hourly",
     "execution_volume_hourly",
     "workers",
+    "storage",
     "execution_history",
     "worker_history",
 };
@@ -101,8 +102,9 @@ void settings_help(FILE *out)
 	      "      --no-color          no colours (also: NO_COLOR set in the environment)\n"
 	      "\n"
 	      "Export (write CSV and exit):\n"
-	      "      --export=NAME       one of the six aggregates, workers, execution_history\n"
-	      "                          or worker_history (with --entity)\n"
+	      "      --export=NAME       one of the six aggregates, workers, storage (sizes,\n"
+	      "                          partitions, summaries; what needs action),\n"
+	      "                          execution_history or worker_history (with --entity)\n"
 	      "  -o, --output=FILE       output file (default: standard output)\n"
 	      "      --force             replace an existing file\n"
 	      "      --csv-raw           do not guard formula-looking cells\n"

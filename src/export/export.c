@@ -20,6 +20,7 @@
 #include "model/model.h"
 #include "db/queries.h"
 #include "db/session.h"
+#include "model/storage.h"
 #include "util/err.h"
 
 #define EXPORT_MAX_COLS 10
@@ -28,6 +29,7 @@ enum export_shape {
 	SHAPE_AGGREGATE, /* bucket, key columns, count */
 	SHAPE_WORKERS,   /* live worker rows + transitions in range */
 	SHAPE_HISTORY,   /* one entity's change log */
+	SHAPE_STORAGE,   /* the storage view's tables, one row per relation */
 };
 
 struct export_def {
@@ -95,6 +97,8 @@ static const struct export_def export_defs[] = {
      7,
      {"time", "operation", "entity_id", "entity_ref", "changed_fields", "old_values", "new_values"},
      {false, true, false, true, false, false, false}},
+    /* its columns are storage_csv_heads */
+    {"storage", REL_COUNT, SHAPE_STORAGE, 0, {NULL}, {false}},
 };
 
 /* Range bounds per SPEC, computed by the server in the pinned UTC session:
@@ -125,6 +129,7 @@ struct export_req {
 	const struct entity_spec *entity; /* history only */
 	bool raw;                         /* --csv-raw */
 	bool progress;                    /* may print progress on stderr */
+	bool warn;                        /* may say on stderr what was left out */
 };
 
 __attribute__((format(printf, 1, 2))) static char *sql_printf(const char *fmt, ...)
@@ -410,6 +415,74 @@ static int run_query(PGconn *conn, const struct export_req *r, const struct caps
 	return rc;
 }
 
+/* ------------------------------------------------------------ storage */
+
+struct storage_sink {
+	struct csvout *w;
+	long long *rows;
+};
+
+static int storage_record(void *ctx, const char *const *cells)
+{
+	struct storage_sink *k = ctx;
+	if (csvout_row(k->w, cells, storage_csv_text, SC_COUNT) != 0)
+		return -1;
+	++*k->rows;
+	return 0;
+}
+
+/* Read the storage view's tables one statement at a time, as the view
+ * does: a statement that fails (a relation missing or not readable) leaves
+ * its table out with a warning on stderr, and the rest is written. A batch
+ * that finds another catalog shape than it read is read again. */
+static void read_storage(PGconn *conn, struct storage *st, const struct caps *caps, int64_t start)
+{
+	struct db_query q[ST_TABLES];
+	bool again = true;
+	for (int pass = 0; pass < 3 && again; pass++) {
+		int n = storage_batch(st, caps, start, q);
+		for (int i = 0; i < n; i++) {
+			struct rowset rs;
+			PGresult *res = exec_query(conn, &q[i]);
+			db_rowset(res, &rs);
+			storage_take(st, i, &rs);
+			PQclear(res);
+		}
+		again = storage_finish(st);
+	}
+}
+
+static int run_storage(PGconn *conn, const struct export_req *r, const struct caps *caps, FILE *out,
+                       long long *rows, char *err, size_t errlen)
+{
+	char hours[24];
+	snprintf(hours, sizeof hours, "%ld", r->range_hours);
+	struct db_query q = {"SELECT extract(epoch FROM " RANGE_LO ")::int8", 1, {hours}};
+	PGresult *res = exec_checked(conn, &q, "reading the range failed", err, errlen);
+	if (!res)
+		return -1;
+	int64_t start = atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+
+	struct storage st;
+	memset(&st, 0, sizeof st);
+	read_storage(conn, &st, caps, start);
+	int rc = st.snap ? 0 : err_set(err, errlen, "reading the storage tables failed");
+	for (int i = 0; rc == 0 && r->warn && i < st.snap->ntables; i++)
+		if (st.snap->tables[i].note[0])
+			fprintf(stderr, "attune-top: storage: %s: %s\n", st.snap->tables[i].title,
+			        st.snap->tables[i].note);
+	struct csvout w;
+	csvout_init(&w, out, r->raw);
+	struct storage_sink sink = {&w, rows};
+	if (rc == 0 && (csvout_row(&w, storage_csv_heads, NULL, SC_COUNT) != 0 ||
+	                storage_csv_rows(st.snap, storage_record, &sink) != 0))
+		rc = err_set(err, errlen, "writing the CSV failed: %s", strerror(errno));
+	csvout_free(&w);
+	storage_free(&st);
+	return rc;
+}
+
 /* Connect, pin, probe, stream into `out`. */
 static int export_run(const struct export_req *r, FILE *out, long long *rows, char *err,
                       size_t errlen)
@@ -421,10 +494,12 @@ static int export_run(const struct export_req *r, FILE *out, long long *rows, ch
 	if (!conn)
 		return -1;
 	int rc = session_setup_blocking(conn, r->s, &caps, err, errlen);
-	if (rc == 0 && caps.kind[r->def->rel] == RELK_MISSING)
+	if (rc == 0 && r->def->rel < REL_COUNT && caps.kind[r->def->rel] == RELK_MISSING)
 		rc = err_set(err, errlen, "%s.%s does not exist", caps.schema,
 		             model_rel_name(r->def->rel));
-	if (rc == 0)
+	if (rc == 0 && r->def->shape == SHAPE_STORAGE)
+		rc = run_storage(conn, r, &caps, out, rows, err, errlen);
+	else if (rc == 0)
 		rc = run_query(conn, r, &caps, out, rows, err, errlen);
 	PQfinish(conn);
 	caps_clear(&caps);
@@ -506,6 +581,7 @@ int export_main(const struct settings *s, const char *password)
 	    /* A progress line between CSV lines on the same terminal would
 	     * garble both. */
 	    .progress = isatty(STDERR_FILENO) && !(to_stdout && isatty(STDOUT_FILENO)),
+	    .warn = true,
 	};
 	int rc;
 	if (!r.def)
@@ -576,6 +652,7 @@ int export_panel(const struct settings *s, const char *password, const char *nam
 	    .entity = entity,
 	    .raw = s->csv_raw,
 	    .progress = false, /* curses owns the terminal */
+	    .warn = false,
 	};
 	return export_to_file(&r, path_out, false, false, rows_out, err, errlen) == 0 ? 0 : -1;
 }

@@ -1,7 +1,9 @@
-/* The storage and freshness view: sizes, chunks, partitions, aggregate watermarks. */
+/* The storage and freshness view: sizes, chunks, partitions, aggregate
+ * watermarks, native maintenance; what needs action first. */
 #include <stdlib.h>
 
 #include "app.h"
+#include "export/background.h"
 #include "model/storage.h"
 #include "term/draw.h"
 #include "util/arena.h"
@@ -42,7 +44,10 @@ static int st_view_refresh(struct app *a)
 {
 	struct st_view *v = a->view_state;
 	struct db_query q[ST_TABLES];
-	int n = storage_batch(&v->st, &a->caps, q);
+	/* The overview's range start, so hour counts match its buckets. */
+	int64_t est_now = app_realtime_us() + a->caps.clock_offset_us;
+	int64_t start = model_range_start(est_now / 1000000, a->range_hours);
+	int n = storage_batch(&v->st, &a->caps, start, q);
 	return db_send_batch(&a->db, q, n, on_storage_result, a);
 }
 
@@ -51,7 +56,10 @@ static void st_view_finish(struct app *a)
 	struct st_view *v = a->view_state;
 	if (a->view != &storage_view)
 		return;
-	storage_finish(&v->st);
+	if (storage_finish(&v->st)) {
+		app_refresh_now(a); /* the catalog has another shape: read it at once */
+		return;
+	}
 	v->fetched_at = db_now();
 	app_data_arrived(a);
 	a->fe->refreshed(a);
@@ -65,9 +73,18 @@ static double st_view_fetched_at(const struct app *a)
 	return v->st.snap ? v->fetched_at : 0;
 }
 
+/* 'e': the view as CSV (--export=storage), in the background. */
 static void st_view_export(struct app *a)
 {
-	app_message(a, "the storage view has no CSV export");
+	export_bg_start(a, "storage", a->range_hours, NULL, NULL);
+}
+
+/* Attribute of a cell: flags in the alert colour, text plain. */
+static int cell_attr(const struct st_table *t, int c)
+{
+	if (t->kinds[c] == STK_FLAG || !t->def)
+		return theme.attr[R_FAILURE] | A_BOLD;
+	return A_NORMAL;
 }
 
 /* One table: title, column heads, rows; columns as wide as their widest
@@ -77,7 +94,7 @@ static int draw_st_table(const struct st_table *t, int y, int bottom, int *line,
 {
 	char cell[256];
 	int w[ST_MAX_COLS];
-	for (int c = 0; c < t->ncols; c++) {
+	for (int c = 0; c < t->nshow; c++) {
 		w[c] = tw_width(t->heads[c]);
 		for (int r = 0; r < t->nrows; r++) {
 			storage_cell(t, r, c, true, false, cell, sizeof cell);
@@ -97,22 +114,24 @@ static int draw_st_table(const struct st_table *t, int y, int bottom, int *line,
 			continue;
 		}
 		if (i == 1) {
-			for (int c = 0; c < t->ncols && x < COLS; c++)
+			for (int c = 0; c < t->nshow && x < COLS; c++)
 				x += put(y, x, w[c], theme.attr[R_DIM], t->heads[c]) * 0 + w[c] + 2;
 			y++;
 			continue;
 		}
 		if (i - 2 >= t->nrows) {
-			put(y++, 0, COLS, none ? theme.attr[R_DIM] : theme.attr[R_WARN],
-			    none ? "(none)" : t->note);
+			const char *msg = t->note[0] ? t->note
+			                  : t->def   ? "(none)"
+			                             : "nothing needs action";
+			put(y++, 0, COLS, none ? theme.attr[R_DIM] : theme.attr[R_WARN], msg);
 			continue;
 		}
-		for (int c = 0; c < t->ncols && x < COLS; c++) {
+		for (int c = 0; c < t->nshow && x < COLS; c++) {
 			storage_cell(t, i - 2, c, true, false, cell, sizeof cell);
-			if (t->kinds[c] == STK_TEXT)
-				put(y, x, w[c], A_NORMAL, cell);
+			if (t->kinds[c] == STK_TEXT || t->kinds[c] == STK_FLAG)
+				put(y, x, w[c], cell_attr(t, c), cell);
 			else
-				put_right(y, x, w[c], A_NORMAL, cell);
+				put_right(y, x, w[c], cell_attr(t, c), cell);
 			x += w[c] + 2;
 		}
 		y++;
@@ -172,8 +191,8 @@ const struct view_ops storage_view = {
     .name = "storage",
     .mask = V_STORAGE,
     .ticks = true,
-    .footer = "q quit  ? help  Esc/t back  j/k scroll  g top  : entity  1-5 range  p pause  "
-              "+/- rate",
+    .footer = "q quit  ? help  Esc/t back  j/k scroll  g top  e export  : entity  1-5 range  "
+              "p pause  +/- rate",
     .refresh = st_view_refresh,
     .finish = st_view_finish,
     .fetched_at = st_view_fetched_at,

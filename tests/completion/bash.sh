@@ -101,8 +101,8 @@ ok $? "options with a value end in =, others do not"
 
 # ---- --export= names
 exports=$(comp "attune-top --export=")
-[ "$(wc -l <<<"$exports")" -eq 9 ]
-ok $? "--export= offers the 9 export names" "$exports"
+[ "$(wc -l <<<"$exports")" -eq 10 ]
+ok $? "--export= offers the 10 export names" "$exports"
 bad=""
 for name in $exports; do
 	"$BIN" --export="$name" --help >/dev/null 2>&1 || bad="$bad $name"

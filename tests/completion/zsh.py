@@ -52,7 +52,7 @@ try:
         complete("attune-top --export=", "(?s)" + "".join("(?=.*\\b%s\\b)" % n for n in (
                      "execution_status_hourly", "execution_throughput_hourly",
                      "event_volume_hourly", "worker_status_hourly", "enforcement_volume_hourly",
-                     "execution_volume_hourly", "workers", "execution_history",
+                     "execution_volume_hourly", "workers", "storage", "execution_history",
                      "worker_history")),
                  "--export= lists the export names")
         complete("attune-top --export=worker_s", r"^% attune-top --export=worker_status_hourly",
