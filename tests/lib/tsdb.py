@@ -94,8 +94,10 @@ class TsCluster(Cluster):
         cmd = [_node(), SERVER, "--data-dir", os.path.join(self.tmp, "pgdata"),
                "--schema", schema]
         if load:
-            cmd += ["--load", os.path.join(SRCDIR, "sql", "attune-timescale.sql"),
-                    "--load", os.path.join(SRCDIR, "sql", "demo-workload.sql")]
+            # load=True: the TimescaleDB shape; or the sql/ files to load, in order.
+            files = ("attune-timescale.sql", "demo-workload.sql") if load is True else load
+            for name in files:
+                cmd += ["--load", os.path.join(SRCDIR, "sql", name)]
             if populate:
                 cmd += ["--exec", populate]
         for sql in extra_sql:
