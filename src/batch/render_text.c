@@ -69,14 +69,17 @@ static void print_change_list(const char *changes, const char *op)
 		return;
 	}
 	static struct tl_change c;
+	static char oldv[sizeof c.oldv], newv[sizeof c.newv];
 	bool first = true;
 	for (const char *p = changes; (p = timeline_change_next(p, &c)) != NULL; first = false) {
 		printf("%s%s", first ? "" : "; ", text_clean(c.field, buf, sizeof buf));
+		fmt_marked_times(oldv, sizeof oldv, c.oldv, true);
+		fmt_marked_times(newv, sizeof newv, c.newv, true);
 		if (strcmp(op, "INSERT") == 0)
-			printf("=%s", text_clean(c.newv, buf, sizeof buf));
+			printf("=%s", text_clean(newv, buf, sizeof buf));
 		else
-			printf(": %s -> %s", text_clean(c.oldv, buf, sizeof buf),
-			       text_clean(c.newv, buf2, sizeof buf2));
+			printf(": %s -> %s", text_clean(oldv, buf, sizeof buf),
+			       text_clean(newv, buf2, sizeof buf2));
 	}
 	printf("\n");
 }
@@ -141,12 +144,14 @@ void batch_print_timeline(const struct timeline *t, bool continued)
 			       text_clean(st->status, buf, sizeof buf));
 	}
 	if (s->has_detail && s->nrows > 0) {
-		char ts[40], vbuf[TEXT_MAX];
+		char ts[40], vbuf[TEXT_MAX], times[TEXT_MAX];
 		fmt_iso_utc(ts, sizeof ts, s->detail_key.time_us, true);
 		printf("\nSTATE AT %s\n", ts);
-		for (int i = 0; i < s->nstate; i++)
+		for (int i = 0; i < s->nstate; i++) {
+			fmt_marked_times(times, sizeof times, s->state[i].value, true);
 			printf("%s=%s\n", text_clean(s->state[i].name, buf, sizeof buf),
-			       text_clean(s->state[i].value, vbuf, sizeof vbuf));
+			       text_clean(s->state[i].value ? times : NULL, vbuf, sizeof vbuf));
+		}
 	}
 	printf("\nHISTORY  %lld rows, newest first, filter op=%s field=%s\n", (long long)s->total,
 	       s->op_filter ? s->op_filter : "-", s->field_filter ? s->field_filter : "-");

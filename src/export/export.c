@@ -17,6 +17,7 @@
 #include "export/atomicfile.h"
 #include "export/csvout.h"
 #include "db/db.h"
+#include "db/json_utc.h"
 #include "model/model.h"
 #include "db/queries.h"
 #include "db/session.h"
@@ -246,22 +247,24 @@ static char *workers_sql(const struct caps *caps)
 	return sql;
 }
 
-/* One entity's change log, oldest first; %s: schema, relation, entity
- * predicate. o.c and n.c are the fast-path compact JSON texts (OFFSET 0
- * keeps the planner from computing each twice). */
+/* One entity's change log, oldest first; %s: schema, relation, the two
+ * JSON columns with their times in UTC (json_utc_sql), entity predicate.
+ * o.c and n.c are the fast-path compact JSON texts (OFFSET 0 keeps the
+ * planner from computing each twice). */
 static const char history_fmt[] =
     "SELECT t, op, id, ref, cf, ov, nv FROM (SELECT h.time AS ts,"
     " to_char(h.time AT TIME ZONE 'UTC', " ISO_MICROS ") AS t,"
     " h.operation::text AS op, h.entity_id AS id, h.entity_ref::text AS ref,"
     " array_to_json(h.changed_fields)::text AS cf,"
-    " CASE WHEN o.c::jsonb = h.old_values::jsonb THEN o.c"
-    " ELSE regexp_replace(h.old_values::text, $4, $5, 'g') END AS ov,"
-    " CASE WHEN n.c::jsonb = h.new_values::jsonb THEN n.c"
-    " ELSE regexp_replace(h.new_values::text, $4, $5, 'g') END AS nv"
+    " CASE WHEN o.c::jsonb = u.ov THEN o.c"
+    " ELSE regexp_replace(u.ov::text, $4, $5, 'g') END AS ov,"
+    " CASE WHEN n.c::jsonb = u.nv THEN n.c"
+    " ELSE regexp_replace(u.nv::text, $4, $5, 'g') END AS nv"
     " FROM %s.%s h"
-    " CROSS JOIN LATERAL (SELECT replace(replace(h.old_values::text,"
+    " CROSS JOIN LATERAL (SELECT (%s)::jsonb AS ov, (%s)::jsonb AS nv OFFSET 0) u"
+    " CROSS JOIN LATERAL (SELECT replace(replace(u.ov::text,"
     " ': ', ':'), ', ', ',') AS c OFFSET 0) o"
-    " CROSS JOIN LATERAL (SELECT replace(replace(h.new_values::text,"
+    " CROSS JOIN LATERAL (SELECT replace(replace(u.nv::text,"
     " ': ', ':'), ', ', ',') AS c OFFSET 0) n"
     " WHERE %s AND h.time >= " RANGE_LO " AND ($2::text IS NULL OR h.entity_ref = $2::text)) x"
     " ORDER BY ts, id, op COLLATE \"C\", ref COLLATE \"C\", cf COLLATE \"C\","
@@ -270,8 +273,13 @@ static const char history_fmt[] =
 /* `by_ref`: the entity is a worker name with no live row; match entity_ref. */
 static char *history_sql(const struct export_def *d, const struct caps *caps, bool by_ref)
 {
-	return sql_printf(history_fmt, caps->qschema, model_rel_name(d->rel),
-	                  by_ref ? "h.entity_ref = $3::text" : "h.entity_id = $3::int8");
+	char *ov = json_utc_sql("h.old_values::text", false),
+	     *nv = json_utc_sql("h.new_values::text", false);
+	char *sql = sql_printf(history_fmt, caps->qschema, model_rel_name(d->rel), ov, nv,
+	                       by_ref ? "h.entity_ref = $3::text" : "h.entity_id = $3::int8");
+	free(ov);
+	free(nv);
+	return sql;
 }
 
 /* worker:NAME means the worker's id while its row exists (it may have been

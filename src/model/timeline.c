@@ -1,5 +1,7 @@
 /* Entity timeline: SQL and result parsing. Values are displayed as the
- * server renders them (jsonb_pretty, ->>): no JSON parsing here. */
+ * server renders them (jsonb_pretty, ->>): no JSON parsing here. Times in
+ * the JSON come in UTC between marks, for the view to show in UTC or local
+ * time (fmt_marked_times). */
 #include "model/timeline.h"
 
 #include <stdarg.h>
@@ -7,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/json_utc.h"
 #include "db/queries.h"
 
 /* Row order and keyset: time, then INSERT < UPDATE < DELETE, then a digest
@@ -22,40 +25,44 @@
 #define FILTERS                                                                                    \
 	"($2::text IS NULL OR h.operation = $2::text) AND ($3::text IS NULL OR $3::text = "        \
 	"ANY(h.changed_fields))"
-/* A value as one line: digests as digest/size/type, strings unquoted, the
- * separators used below replaced. */
-#define DISP(v)                                                                                    \
-	"translate(CASE WHEN " v " IS NULL THEN '-' WHEN jsonb_typeof(" v ") = 'object' AND " v    \
-	" ?& array['digest','size','type'] THEN (" v "->>'digest') || ' ' || (" v "->>'size')"     \
-	" || 'B ' || (" v "->>'type') WHEN jsonb_typeof(" v ") = 'string' THEN " v " #>> '{}'"     \
-	" ELSE " v "::text END, chr(30) || chr(31), '')"
-#define CHANGES                                                                                    \
-	"CASE h.operation WHEN 'UPDATE' THEN (SELECT string_agg(f || chr(31) || " DISP(            \
-	    "(h.old_values->f)") " || chr(31) || " DISP("(h.new_values->f)") ", chr(30) ORDER BY " \
-	                                                                     "o)"                  \
-	                                                                     " FROM "              \
-	                                                                     "unnest(h.changed_"   \
-	                                                                     "fields) WITH "       \
-	                                                                     "ORDINALITY u(f, o))" \
-	                                                                     " WHEN 'INSERT' "     \
-	                                                                     "THEN (SELECT "       \
-	                                                                     "string_agg(key || "  \
-	                                                                     "chr(31) || chr(31) " \
-	                                                                     "|| " DISP(           \
-	                                                                         "value") ", "     \
-	                                                                                  "chr("   \
-	                                                                                  "30) "   \
-	                                                                                  "ORDER " \
-	                                                                                  "BY "    \
-	                                                                                  "key) "  \
-	                                                                                  "FROM "  \
-	                                                                                  "jsonb_" \
-	                                                                                  "each("  \
-	                                                                                  "h.new_" \
-	                                                                                  "values" \
-	                                                                                  ")) "    \
-	                                                                                  "ELSE "  \
-	                                                                                  "'' END"
+/* A value as one line (SQL; the caller frees): digests as
+ * digest/size/type, strings unquoted, the separators used below and the
+ * time mark removed from the data, times in JSON in UTC between marks. */
+#define SEPS "chr(29) || chr(30) || chr(31)"
+static char *disp_sql(const char *v)
+{
+	char *text = xasprintf("%s::text", v);
+	char *utc = json_utc_sql(text, true);
+	char *sql =
+	    xasprintf("CASE WHEN %s IS NULL THEN '-' WHEN jsonb_typeof(%s) = 'object' AND %s"
+	              " ?& array['digest','size','type'] THEN translate((%s->>'digest') || ' ' ||"
+	              " (%s->>'size') || 'B ' || (%s->>'type'), " SEPS ", '')"
+	              " ELSE (SELECT CASE WHEN jsonb_typeof(%s) <> 'string' THEN d.s"
+	              " WHEN left(d.s, 2) = '\"' || chr(29) THEN btrim(d.s, '\"')"
+	              " ELSE translate(%s #>> '{}', " SEPS ", '') END FROM (SELECT %s AS s) d) END",
+	              v, v, v, v, v, v, v, v, utc);
+	free(text);
+	free(utc);
+	return sql;
+}
+
+/* Each change as field, old and new value (SQL; the caller frees). */
+static char *changes_sql(void)
+{
+	char *o = disp_sql("(h.old_values->f)"), *n = disp_sql("(h.new_values->f)"),
+	     *v = disp_sql("value");
+	char *sql = xasprintf(
+	    "CASE h.operation WHEN 'UPDATE' THEN (SELECT string_agg(f || chr(31) || %s"
+	    " || chr(31) || %s, chr(30) ORDER BY o) FROM unnest(h.changed_fields)"
+	    " WITH ORDINALITY u(f, o)) WHEN 'INSERT' THEN (SELECT string_agg(key || chr(31)"
+	    " || chr(31) || %s, chr(30) ORDER BY key) FROM jsonb_each(h.new_values))"
+	    " ELSE '' END",
+	    o, n, v);
+	free(o);
+	free(n);
+	free(v);
+	return sql;
+}
 
 static const char *history_of(const struct timeline *t)
 {
@@ -236,10 +243,11 @@ static char *page_sql(const struct timeline *t, const char *qs, const char *cte)
 		break;
 	}
 	const char *hist = history_of(t);
-	return xasprintf(
+	char *changes = changes_sql();
+	char *sql = xasprintf(
 	    "%sSELECT " USEC(
 	        "h.time") ", h.operation, " RANK ", " TB ","
-	                  " array_to_string(h.changed_fields, ','), " CHANGES ","
+	                  " array_to_string(h.changed_fields, ','), %s,"
 	                  " " USEC("h.time") " - (SELECT " USEC(
 	                      "p.time") " FROM %s.%s p"
 	                                " WHERE p.entity_id = h.entity_id AND p.time <= h.time"
@@ -257,31 +265,38 @@ static char *page_sql(const struct timeline *t, const char *qs, const char *cte)
 	                                "($5::int4 IS NULL OR TRUE)"
 	                                " AND ($6::text IS NULL OR TRUE)%s"
 	                                " ORDER BY h.time %s, 3 %s, 4 %s LIMIT %d",
-	    cte, qs, hist, qs, hist, cond, order, order, order, TL_PAGE);
+	    cte, changes, qs, hist, qs, hist, cond, order, order, order, TL_PAGE);
+	free(changes);
+	return sql;
 }
 
 static char *detail_sql(const struct timeline *t, const char *qs, const char *cte)
 {
-	return xasprintf(
-	    "%sSELECT jsonb_pretty(h.old_values), jsonb_pretty(h.new_values), h.operation"
-	    " FROM %s.%s h WHERE h.entity_id = (SELECT id FROM e)"
-	    " AND h.time = " TS("$2") " AND " RANK " = $3::int4 AND " TB " = $4::text"
-	                              " LIMIT 1",
-	    cte, qs, history_of(t));
+	char *o = json_utc_sql("jsonb_pretty(h.old_values)", true),
+	     *n = json_utc_sql("jsonb_pretty(h.new_values)", true);
+	char *sql = xasprintf("%sSELECT %s, %s, h.operation"
+	                      " FROM %s.%s h WHERE h.entity_id = (SELECT id FROM e)"
+	                      " AND h.time = " TS("$2") " AND " RANK " = $3::int4 AND " TB
+	                                                " = $4::text LIMIT 1",
+	                      cte, o, n, qs, history_of(t));
+	free(o);
+	free(n);
+	return sql;
 }
 
 /* The INSERT's values folded with every later change up to the row. */
 static char *state_sql(const struct timeline *t, const char *qs, const char *cte)
 {
-	return xasprintf(
-	    "%sSELECT key, " DISP(
-	        "value") " FROM (SELECT DISTINCT ON (j.key) j.key,"
-	                 " j.value FROM %s.%s h, jsonb_each(coalesce(h.new_values, '{}')) j"
-	                 " WHERE h.entity_id = (SELECT id FROM e)"
-	                 " AND " KEY " <= (" TS("$2") ", $3::int4, $4::text)"
-	                                              " ORDER BY j.key, h.time DESC, " RANK
-	                                              " DESC, " TB " DESC) v ORDER BY key",
-	    cte, qs, history_of(t));
+	char *v = disp_sql("value");
+	char *sql = xasprintf("%sSELECT key, %s FROM (SELECT DISTINCT ON (j.key) j.key,"
+	                      " j.value FROM %s.%s h, jsonb_each(coalesce(h.new_values, '{}')) j"
+	                      " WHERE h.entity_id = (SELECT id FROM e)"
+	                      " AND " KEY " <= (" TS("$2") ", $3::int4, $4::text)"
+	                                                   " ORDER BY j.key, h.time DESC, " RANK
+	                                                   " DESC, " TB " DESC) v ORDER BY key",
+	                      cte, v, qs, history_of(t));
+	free(v);
+	return sql;
 }
 
 static void key_params(const struct tl_key *k, char *time, size_t tl, char *rank, size_t rl,

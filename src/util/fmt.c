@@ -251,6 +251,103 @@ void fmt_iso_utc(char *buf, size_t len, int64_t epoch_us, bool micros)
 	fmt_datetime(buf, len, epoch_us, true, micros, 'T', "Z");
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* The digits of s[0..n) as a number, or -1. */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.uuuuuu]Z" of exactly n bytes: epoch seconds and
+ * the fraction text ("" or ".uuuuuu"), or false. */
+static bool parse_utc(const char *s, size_t n, int64_t *sec, char frac[8])
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if ((n != 20 && n != 27) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+	    s[16] != ':' || s[n - 1] != 'Z' || (n == 27 && (s[19] != '.' || digits(s + 20, 6) < 0)))
+		return false;
+	int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2), h = digits(s + 11, 2),
+	    mi = digits(s + 14, 2), se = digits(s + 17, 2);
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h < 0 || h > 23 || mi < 0 ||
+	    mi > 59 || se < 0 || se > 59)
+		return false;
+	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return false;
+	*sec = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	snprintf(frac, 8, "%.*s", n == 27 ? 7 : 0, s + 19);
+	return true;
+}
+
+/* The instant in local time with its UTC offset; false if out of reach. */
+static bool local_iso(char *buf, size_t len, int64_t sec, const char *frac)
+{
+	struct tm tm;
+	if (!to_tm(sec, false, &tm))
+		return false;
+	int64_t off =
+	    days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
+	    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - sec;
+	int64_t a = off < 0 ? -off : off;
+	char zone[16];
+	if (a % 60)
+		snprintf(zone, sizeof zone, "%c%02d:%02d:%02d", off < 0 ? '-' : '+',
+		         (int)(a / 3600), (int)(a / 60 % 60), (int)(a % 60));
+	else
+		snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', (int)(a / 3600),
+		         (int)(a / 60 % 60));
+	snprintf(buf, len, "%04lld-%02d-%02dT%02d:%02d:%02d%s%s", (long long)tm.tm_year + 1900,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac, zone);
+	return true;
+}
+
+void fmt_marked_times(char *dst, size_t len, const char *src, bool utc)
+{
+	size_t o = 0;
+	if (!dst || len == 0)
+		return;
+	for (const char *p = src ? src : ""; *p && o + 1 < len;) {
+		const char *end = p[0] == FMT_TIME_MARK ? strchr(p + 1, FMT_TIME_MARK) : NULL;
+		if (!end) {
+			if (*p != FMT_TIME_MARK)
+				dst[o++] = *p;
+			p++;
+			continue;
+		}
+		char local[96], frac[8];
+		int64_t sec;
+		size_t n = (size_t)(end - p - 1);
+		const char *out = p + 1;
+		if (!utc && parse_utc(p + 1, n, &sec, frac) &&
+		    local_iso(local, sizeof local, sec, frac)) {
+			out = local;
+			n = strlen(local);
+		}
+		if (n > len - 1 - o)
+			n = len - 1 - o;
+		memcpy(dst + o, out, n);
+		o += n;
+		p = end + 1;
+	}
+	dst[o] = '\0';
+}
+
 const char *fmt_total(char buf[24], int64_t v)
 {
 	if (v < 0)

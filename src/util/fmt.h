@@ -43,4 +43,14 @@ void fmt_timestamp(char *buf, size_t len, int64_t epoch_us, bool utc, bool micro
  * "2026-11-22T04:00:00.123456Z". */
 void fmt_iso_utc(char *buf, size_t len, int64_t epoch_us, bool micros);
 
+/* Marks a time the server rewrote in history JSON (src/db/json_utc.h). */
+#define FMT_TIME_MARK '\x1d'
+
+/* src with each marked time (FMT_TIME_MARK, "2026-11-29T20:04:56Z" or
+ * "2026-11-29T20:04:56.500000Z", FMT_TIME_MARK) as written when utc, else
+ * as the same instant in local time with its offset
+ * ("2026-11-30T01:34:56+05:30", ".500000" kept). The marks are dropped; a
+ * marked text of another form is copied as it is. Truncates to len. */
+void fmt_marked_times(char *dst, size_t len, const char *src, bool utc);
+
 #endif

@@ -227,6 +227,7 @@ static int draw_status_times(const struct tl_snapshot *s, int y, int w)
 static void change_text(const struct tl_row *r, char *out, size_t len)
 {
 	static struct tl_change c;
+	static char oldv[sizeof c.oldv], newv[sizeof c.newv];
 	size_t o = 0;
 	out[0] = '\0';
 	if (strcmp(r->op, "DELETE") == 0) {
@@ -234,12 +235,14 @@ static void change_text(const struct tl_row *r, char *out, size_t len)
 		return;
 	}
 	for (const char *p = r->changes; o + 1 < len && (p = timeline_change_next(p, &c));) {
+		fmt_marked_times(oldv, sizeof oldv, c.oldv, tl_utc);
+		fmt_marked_times(newv, sizeof newv, c.newv, tl_utc);
 		if (strcmp(r->op, "INSERT") == 0)
 			o += (size_t)snprintf(out + o, len - o, "%s%s=%s", o ? "  " : "", c.field,
-			                      c.newv);
+			                      newv);
 		else
 			o += (size_t)snprintf(out + o, len - o, "%s%s: %s %s %s", o ? "; " : "",
-			                      c.field, c.oldv, tw_utf8() ? "→" : "->", c.newv);
+			                      c.field, oldv, tw_utf8() ? "→" : "->", newv);
 	}
 }
 
@@ -300,9 +303,10 @@ static int put_lines(int y, int x, int w, int ymax, const char *label, const cha
 	put(y++, x, w, theme.attr[R_DIM], label);
 	for (const char *p = text ? text : "-"; *p && y < ymax;) {
 		size_t n = strcspn(p, "\n");
-		char line[1024];
+		char line[1024], shown[1024];
 		snprintf(line, sizeof line, "%.*s", (int)n, p);
-		put(y++, x + 1, w - 1, A_NORMAL, line);
+		fmt_marked_times(shown, sizeof shown, line, tl_utc);
+		put(y++, x + 1, w - 1, A_NORMAL, shown);
 		p += n;
 		if (*p)
 			p++;
@@ -313,7 +317,7 @@ static int put_lines(int y, int x, int w, int ymax, const char *label, const cha
 static void draw_tl_detail(const struct timeline *t, struct rect r)
 {
 	const struct tl_snapshot *s = t->snap;
-	char ts[40], line[1024];
+	char ts[40], line[1024], value[1000];
 	int y = r.y + 1, ymax = r.y + r.h;
 	if (!s->has_detail || s->nrows == 0) {
 		title(r, "Row detail", false);
@@ -324,8 +328,9 @@ static void draw_tl_detail(const struct timeline *t, struct rect r)
 	snprintf(line, sizeof line, "State at %s", ts);
 	title(r, line, false);
 	for (int i = 0; i < s->nstate && y < ymax; i++) {
-		snprintf(line, sizeof line, "%s = %s", s->state[i].name,
-		         s->state[i].value ? s->state[i].value : "-");
+		fmt_marked_times(value, sizeof value, s->state[i].value ? s->state[i].value : "-",
+		                 tl_utc);
+		snprintf(line, sizeof line, "%s = %s", s->state[i].name, value);
 		put(y++, r.x, r.w, A_NORMAL, line);
 	}
 	y = put_lines(y, r.x, r.w, ymax, "old values:", s->detail_old);

@@ -13,6 +13,7 @@ import subprocess
 from collections import Counter
 
 from attune_test import PGCLUSTER
+from json_time import utc_text
 
 CSVPARSE = os.environ.get("CSVPARSE_BIN",
                           os.path.join(os.path.dirname(PGCLUSTER) or ".", "csvparse"))
@@ -99,7 +100,8 @@ class _Obj(list):
 
 def compact_json(text):
     """The server's canonical jsonb text → compact JSON (no whitespace
-    outside strings), keys and numbers exactly as printed."""
+    outside strings), keys and numbers exactly as printed, times in UTC
+    (json_time)."""
     if text is None:
         return None
     v = json.loads(text, object_pairs_hook=_Obj, parse_float=_Raw, parse_int=_Raw,
@@ -117,7 +119,7 @@ def _dump(v):
     if v is False:
         return "false"
     if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
+        return json.dumps(utc_text(v), ensure_ascii=False)
     if isinstance(v, _Obj):
         return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _dump(x)
                               for k, x in v) + "}"

@@ -5,6 +5,8 @@ by the program's SQL)."""
 import json
 from decimal import Decimal
 
+from json_time import convert
+
 TERMINAL = {"completed", "succeeded", "failed", "timeout", "timed_out", "cancelled",
             "canceled", "abandoned", "skipped"}
 RANK = {"INSERT": 0, "UPDATE": 1, "DELETE": 2}
@@ -12,8 +14,9 @@ RANK = {"INSERT": 0, "UPDATE": 1, "DELETE": 2}
 
 def history(c, table, entity_id):
     """Raw rows in timeline order (oldest first): dicts with time (Decimal
-    epoch seconds), iso, op, fields, old, new (parsed JSON), and jsonb text
-    of each value for display."""
+    epoch seconds), iso, op, fields, old, new (parsed JSON, times in UTC as
+    the program shows them: json_time), and jsonb text of each value for
+    display."""
     rows = c.psql(
         "SELECT extract(epoch FROM time)::numeric(20,6)::text,"
         " to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), operation,"
@@ -25,8 +28,8 @@ def history(c, table, entity_id):
     for t, iso, op, fields, old, new, tb in rows:
         out.append({"time": Decimal(t), "iso": iso, "op": op,
                     "fields": fields.split(",") if fields else [],
-                    "old": json.loads(old) if old else None,
-                    "new": json.loads(new) if new else None, "tb": tb})
+                    "old": convert(json.loads(old)) if old else None,
+                    "new": convert(json.loads(new)) if new else None, "tb": tb})
     out.sort(key=lambda r: (r["time"], RANK[r["op"]], r["tb"]))
     return out
 

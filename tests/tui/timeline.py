@@ -8,6 +8,7 @@ import time
 import unicodedata
 
 from attune_test import BIN, TAP, Cluster, Tmux, asan_build
+from json_time import convert, local_text
 from tl_oracle import disp, history, state_at
 
 t = TAP()
@@ -59,7 +60,8 @@ try:
             tm.send("j", "j")
         iso = rows[idx]["iso"].replace("T", " ").rstrip("Z")
         scr = tm.wait_for(r"State at " + re.escape(iso), 10)
-        want = state_at(list(reversed(rows)), len(rows) - 1 - idx)
+        # local time (u not pressed yet): times in JSON too
+        want = convert(state_at(list(reversed(rows)), len(rows) - 1 - idx), local_text)
         got = screen_state(scr)
         ok = set(got) == set(want)
         for k, v in want.items():

@@ -274,6 +274,54 @@ static void test_timestamps(void)
 	is_str(buf, "2026-11-22", "ISO truncates to the buffer");
 }
 
+/* Times the server marked in history JSON, shown in UTC or local time. */
+static void test_marked_times(void)
+{
+	char buf[200];
+
+	fmt_marked_times(buf, sizeof buf,
+	                 "{\"a\": \"\x1d"
+	                 "2026-11-29T20:04:56Z\x1d\"}",
+	                 true);
+	is_str(buf, "{\"a\": \"2026-11-29T20:04:56Z\"}", "marked time, UTC: marks dropped");
+	setenv("TZ", "IST-5:30", 1);
+	fmt_marked_times(buf, sizeof buf,
+	                 "a=\x1d"
+	                 "2026-11-29T20:04:56Z\x1d b",
+	                 false);
+	is_str(buf, "a=2026-11-30T01:34:56+05:30 b", "marked time, local with offset");
+	fmt_marked_times(buf, sizeof buf,
+	                 "\x1d"
+	                 "2026-11-29T20:04:56.500000Z\x1d",
+	                 false);
+	is_str(buf, "2026-11-30T01:34:56.500000+05:30", "marked time, local keeps micros");
+	setenv("TZ", "PST8PDT,M3.2.0,M11.1.0", 1);
+	fmt_marked_times(buf, sizeof buf,
+	                 "\x1d"
+	                 "2026-07-01T12:00:00Z\x1d \x1d"
+	                 "2026-12-01T12:00:00Z\x1d",
+	                 false);
+	is_str(buf, "2026-07-01T05:00:00-07:00 2026-12-01T04:00:00-08:00",
+	       "marked times, local offset per instant (DST)");
+	fmt_marked_times(buf, sizeof buf,
+	                 "\x1d"
+	                 "2026-02-30T10:00:00Z\x1d|\x1dnot a time\x1d|\x1d",
+	                 false);
+	is_str(buf, "2026-02-30T10:00:00Z|not a time|",
+	       "other marked text copied, lone mark dropped");
+	fmt_marked_times(buf, sizeof buf, "plain \"2026-11-29T20:04:56Z\"", false);
+	is_str(buf, "plain \"2026-11-29T20:04:56Z\"", "unmarked text untouched");
+	fmt_marked_times(buf, 8,
+	                 "\x1d"
+	                 "2026-11-29T20:04:56Z\x1d",
+	                 true);
+	is_str(buf, "2026-11", "marked time truncates to the buffer");
+	fmt_marked_times(buf, sizeof buf, NULL, true);
+	is_str(buf, "", "NULL is empty");
+	setenv("TZ", "UTC0", 1);
+	tzset();
+}
+
 int main(void)
 {
 	/* Output must not follow the locale; C.UTF-8 is the only other one we
@@ -285,5 +333,6 @@ int main(void)
 	test_age();
 	test_labels();
 	test_timestamps();
+	test_marked_times();
 	return done_testing();
 }
