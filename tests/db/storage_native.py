@@ -14,7 +14,7 @@ import re
 
 from attune_test import TAP, Cluster, private_dir, run_top
 import csv_oracle as co
-from native import load_native, nq, nv
+from native import nq, nv
 
 t = TAP()
 tmp = private_dir("attune-storage-")
@@ -49,10 +49,8 @@ def sub(row, keys):
 
 
 # ---------------------------------------------------------------- native
-c = Cluster("--no-attune")
-c.psql("ALTER SYSTEM SET autovacuum = off")  # sizes hold still
-c.psql("SELECT pg_reload_conf()")
-load_native(c)
+# History loaded, ended hours summarised; autovacuum off so that sizes hold still.
+c = Cluster("--native", "--conf", "autovacuum = off")
 PARENTS = ("audit_event", "event", "execution_history")
 KINDS = ("event_volume", "execution_creation", "execution_status", "worker_status")
 # Nothing overdue yet; a clean baseline.

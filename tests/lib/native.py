@@ -1,10 +1,5 @@
-"""The native PostgreSQL shape (sql/attune-native.sql) in a test cluster started with
---no-attune, with the demo workload's history, for tests of the program against it."""
-
-import os
-import subprocess
-
-from attune_test import SRCDIR
+"""Queries against the native PostgreSQL shape (sql/attune-native.sql) of a test cluster
+started with --native (the demo history loaded, every ended hour summarised)."""
 
 
 def nq(c, sql, schema="attune"):
@@ -15,19 +10,3 @@ def nq(c, sql, schema="attune"):
 def nv(c, sql, schema="attune"):
     rows = nq(c, sql, schema)
     return rows[0][0] if rows else None
-
-
-def load_native(c, schema="attune", populate=True):
-    """Create `schema`, load the native shape and the demo workload into it, fill an
-    8-day history (populate) and build every ended hour's summaries."""
-    c.psql("CREATE SCHEMA " + schema)
-    env = c.env(PGOPTIONS="-c search_path=%s -c client_min_messages=warning" % schema)
-    for name in ("attune-native.sql", "demo-workload.sql"):
-        r = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f",
-                            os.path.join(SRCDIR, "sql", name)],
-                           env=env, capture_output=True, text=True, timeout=300)
-        if r.returncode != 0:
-            raise RuntimeError("loading %s failed: %s" % (name, r.stderr.strip()))
-    if populate:
-        nq(c, "SELECT attune_demo.populate()", schema)
-        nq(c, "SELECT * FROM native_summary_build(now())", schema)

@@ -8,7 +8,7 @@ import re
 import time
 
 from attune_test import BIN, TAP, Cluster, Tmux, human_bytes
-from native import load_native, nq, nv
+from native import nq, nv
 
 t = TAP()
 c = Cluster()
@@ -101,8 +101,7 @@ c.stop()
 
 # The native shape at 80x24: tomorrow's leaf of event detached and rows waiting in
 # event's DEFAULT; the flags come first, in the alert colour.
-c = Cluster("--no-attune")
-load_native(c)
+c = Cluster("--native")  # history loaded, ended hours summarised
 nq(c, "INSERT INTO event (trigger_ref, created) SELECT 'core.timer',"
       " date_trunc('day', now(), 'UTC') - interval '20 days' FROM generate_series(1, 5)")
 leaf = nv(c, "SELECT partition_name FROM native_partition_registry WHERE parent = 'event'"
