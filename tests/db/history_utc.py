@@ -9,7 +9,7 @@ import os
 import tempfile
 
 import csv_oracle as co
-from attune_test import TAP, Cluster, run_top
+from attune_test import TAP, Cluster, run_top, text_section
 from json_time import CASES, EXPECT, convert, write_history
 from tl_oracle import disp, history, state_at
 
@@ -78,19 +78,6 @@ t.eq(convert(CASES), want_values(), "oracle rule agrees with the values spelt ou
 # ---------------------------------------------------------------- batch timeline
 
 
-def section(out, head):
-    lines = out.splitlines()
-    i = next((k for k, l in enumerate(lines) if l.startswith(head)), None)
-    if i is None:
-        return []
-    body = []
-    for l in lines[i + 1:]:
-        if not l.strip():
-            break
-        body.append(l)
-    return body
-
-
 def change_line(row):
     old, new = row["old"] or {}, row["new"] or {}
     parts = []
@@ -108,7 +95,7 @@ for label, entity, table, ent_id in (("execution", "execution:%d" % eid, "execut
         continue
     rows = history(c, table, ent_id)
     newest = rows[-1]
-    hist = section(r.stdout, "HISTORY")[1:]
+    hist = text_section(r.stdout, "HISTORY")[1:]
     line = hist[0].split(None, 3)[3] if hist else ""
     # "field: old -> new; …"; objects are compared as parsed JSON.
     got = []
@@ -124,7 +111,7 @@ for label, entity, table, ent_id in (("execution", "execution:%d" % eid, "execut
     t.ok(ok, label + ": newest row's changes in UTC as the oracle says", (got, want))
     t.ok("2026-11-29T20:04:56Z" in line and "+05:30\"" not in line.replace(
         '"2026-11-30T01:34:56+05:30"', ""), label + ": batch is UTC whatever TZ says", line)
-    st = dict(l.split("=", 1) for l in section(r.stdout, "STATE AT"))
+    st = dict(l.split("=", 1) for l in text_section(r.stdout, "STATE AT"))
     want_st = state_at(rows, len(rows) - 1)
     ok = set(st) == set(want_st)
     for k, v in want_st.items():

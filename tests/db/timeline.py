@@ -5,7 +5,7 @@ import json
 import re
 from decimal import Decimal
 
-from attune_test import TAP, Cluster, run_top
+from attune_test import TAP, Cluster, run_top, text_section
 from tl_oracle import disp, gaps, history, state_at, status_times
 
 t = TAP()
@@ -18,20 +18,6 @@ def batch(entity):
     return r, r.stdout
 
 
-def section(out, name):
-    lines = out.splitlines()
-    try:
-        i = next(k for k, l in enumerate(lines) if l.startswith(name))
-    except StopIteration:
-        return []
-    body = []
-    for l in lines[i + 1:]:
-        if not l.strip():
-            break
-        body.append(l)
-    return body
-
-
 def check_entity(label, entity, table, eid):
     r, out = batch(entity)
     if not t.ok(r.returncode == 0, label + ": exit 0", r.stderr):
@@ -39,7 +25,7 @@ def check_entity(label, entity, table, eid):
     rows = history(c, table, eid)
     # ---- time in status
     got = []
-    for l in section(out, "TIME IN STATUS")[1:]:
+    for l in text_section(out, "TIME IN STATUS")[1:]:
         sec, entries, state, status = l.split(None, 3)
         got.append((status, None if sec == "-" else Decimal(sec), int(entries), state))
     want = status_times(rows)
@@ -56,7 +42,7 @@ def check_entity(label, entity, table, eid):
         ok &= g[2] == entries
     t.ok(ok, label + ": every time-in-status duration equals the oracle", (got, want))
     # ---- history rows, newest first, with exact gaps
-    hist = section(out, "HISTORY")[1:]
+    hist = text_section(out, "HISTORY")[1:]
     newest = list(reversed(rows))
     gp = list(reversed(gaps(rows)))
     t.eq(len(hist), len(rows), label + ": every history row listed")
@@ -85,7 +71,7 @@ def check_entity(label, entity, table, eid):
     if end is not None and life:
         t.eq(Decimal(life[0].split()[1].rstrip("s")), end - born, label + ": lifetime")
     # ---- state at the newest row
-    st = section(out, "STATE AT")
+    st = text_section(out, "STATE AT")
     m = re.search(r"^STATE AT (\S+)$", out, re.M)
     t.ok(m and m.group(1) == newest[0]["iso"], label + ": state shown at the newest row")
     want_state = state_at(rows, len(rows) - 1)
@@ -108,7 +94,7 @@ eid = int(c.value("SELECT x.id FROM attune.execution x WHERE x.status = 'complet
 out = check_entity("execution:%d" % eid, "execution:%d" % eid, "execution_history", eid)
 if out:
     t.ok(re.search(r"^live: .*status=completed", out, re.M) is not None, "live row shown")
-    order = [l.split()[-1] for l in section(out, "TIME IN STATUS")[1:]]
+    order = [l.split()[-1] for l in text_section(out, "TIME IN STATUS")[1:]]
     t.eq(order, ["requested", "scheduling", "scheduled", "running", "completed"],
          "lifecycle order requested → … → completed")
 # A failed one and an in-flight one.

@@ -184,6 +184,22 @@ def parse_frames(text):
     return frames
 
 
+def text_section(out, head):
+    """The lines after the first line of `out` that starts with `head`, up to
+    the next blank line ([] when there is no such line): one section of a
+    timeline's batch output."""
+    lines = out.splitlines()
+    i = next((k for k, l in enumerate(lines) if l.startswith(head)), None)
+    if i is None:
+        return []
+    body = []
+    for l in lines[i + 1:]:
+        if not l.strip():
+            break
+        body.append(l)
+    return body
+
+
 def header_totals(frame):
     for line in frame["HEADER"]:
         if line.startswith("totals:"):

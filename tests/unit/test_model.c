@@ -7,22 +7,11 @@
 #include "db/queries.h"
 #include "model/model.h"
 #include "model/rowset.h"
+#include "table_rowset.h"
 #include "tap.h"
 
 #define H     3600
 #define START ((int64_t)1700000000 / H * H) /* a bucket boundary */
-
-/* A rowset over a table of strings, ncols per row, NULL cells allowed. */
-struct table {
-	int ncols;
-	const char *const *cells;
-};
-
-static const char *table_cell(const void *impl, int row, int col)
-{
-	const struct table *t = impl;
-	return t->cells[row * t->ncols + col];
-}
 
 static void take(struct snapshot *s, const char *query, int ncols, int nrows,
                  const char *const *cells)

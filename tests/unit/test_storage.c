@@ -7,18 +7,8 @@
 
 #include "model/rowset.h"
 #include "model/storage.h"
+#include "table_rowset.h"
 #include "tap.h"
-
-struct table {
-	int ncols;
-	const char *const *cells;
-};
-
-static const char *table_cell(const void *impl, int row, int col)
-{
-	const struct table *t = impl;
-	return t->cells[row * t->ncols + col];
-}
 
 static void take(struct storage *st, int q, int ncols, int nrows, const char *const *cells)
 {
