@@ -59,8 +59,8 @@ enum cluster_shape {
 
 /* Load Attune's schema of that shape into `schema`, then the demo
  * workload (attune_demo.populate) anchored at the current hour when
- * `workload` is set; a native shape then has its ended hours summarised,
- * as the supervisor would have done. */
+ * `workload` is set; a native shape then has its leaves for the coming
+ * days and its ended hours summarised, as the supervisor would have done. */
 int cluster_load_attune(const struct cluster *c, const char *schema, enum cluster_shape shape,
                         bool workload, char *err, size_t errlen);
 

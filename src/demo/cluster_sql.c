@@ -137,9 +137,11 @@ int cluster_load_attune(const struct cluster *c, const char *schema, enum cluste
 		rc = exec_in_schema(conn, schema, "SELECT attune_demo.populate()", why, sizeof why);
 	}
 	if (rc == 0 && workload && shape == SHAPE_NATIVE) {
-		step = "building the hourly summaries";
-		rc = exec_in_schema(conn, schema, "SELECT native_summary_build(now(), NULL)", why,
-		                    sizeof why);
+		step = "running the supervisor's jobs";
+		rc = exec_in_schema(conn, schema,
+		                    "SELECT native_partition_maintain(now(), 7);"
+		                    " SELECT native_summary_build(now(), NULL)",
+		                    why, sizeof why);
 	}
 	PQfinish(conn);
 	if (rc < 0)
