@@ -18,6 +18,9 @@ for sql in ("ALTER DATABASE attune SET statement_timeout = '42s'",
             "ALTER DATABASE attune SET IntervalStyle = 'sql_standard'",
             "ALTER DATABASE attune SET extra_float_digits = 1"):
     c.psql(sql)
+# Attune's execution NOTIFYs exist: a stable session would LISTEN.
+c.psql("CREATE FUNCTION public.attune_test_notify() RETURNS void LANGUAGE sql"
+       " AS $$ SELECT pg_notify('execution_status_changed', '') $$")
 b = PgBouncer(c, pool_mode="transaction", pool_size=1)
 env = b.env(LANG="C.UTF-8")
 
