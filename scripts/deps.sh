@@ -21,6 +21,9 @@ if [ "${1:-}" = "--test" ]; then
 	# The Debian package test (tests/pkg/deb.py): dpkg-buildpackage with dh,
 	# and lintian.
 	PACKAGES+=(dpkg-dev debhelper lintian)
+	# The pooler tests (tests/db/pooler.py) run Debian's PgBouncer in transaction
+	# pooling in front of the test cluster; openssl makes the TLS test's CA.
+	PACKAGES+=(pgbouncer openssl)
 	# The TimescaleDB test lane runs on node (tests/tsdb): Debian's, unless a node
 	# is already there (e.g. from another source, whose npm comes with it).
 	command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)

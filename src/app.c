@@ -136,12 +136,23 @@ static void on_caps_result(void *ctx, int index, const PGresult *res)
 		snprintf(a->conn_error, sizeof a->conn_error, "%s", err);
 }
 
+int app_send(struct app *a, const struct db_query *q, int n, int ntail, db_result_fn fn)
+{
+	return txn_send(&a->db, &a->txn, a->s->statement_timeout_ms, q, n, ntail, fn, a);
+}
+
+bool app_session_stable(const struct app *a)
+{
+	const struct db_facts *f = &a->db.facts;
+	return f->known && !f->pooled && !f->standby;
+}
+
 static void send_setup(struct app *a)
 {
 	struct db_query q[SQ_COUNT];
 	int n = session_settings(&a->session, a->s, q);
 	a->conn_error[0] = '\0';
-	if (db_send_batch(&a->db, q, n, on_setup_result, a) != 0)
+	if (app_send(a, q, n, 0, on_setup_result) != 0)
 		app_fail(a, a->db.error);
 	else
 		a->phase = PH_SETUP;
@@ -154,7 +165,7 @@ static void send_caps(struct app *a)
 	int n = session_probe(&a->session, a->db.conn, &a->caps, q, err, sizeof err);
 	if (n < 0)
 		app_fail(a, err);
-	else if (db_send_batch(&a->db, q, n, on_caps_result, a) != 0)
+	else if (app_send(a, q, n, 0, on_caps_result) != 0)
 		app_fail(a, a->db.error);
 	else
 		a->phase = PH_CAPS;

@@ -8,6 +8,7 @@
 
 #include "db/db.h"
 #include "db/session.h"
+#include "db/txn.h"
 #include "model/model.h"
 #include "db/queries.h"
 #include "settings.h"
@@ -40,6 +41,7 @@ struct app {
 	const char *password; /* from -W, or NULL */
 	struct db db;
 	struct session session; /* parameters of the setup batches in flight */
+	struct txn txn;         /* the batch in flight, as a transaction */
 	struct caps caps;
 	unsigned caps_gen; /* counts completed catalog probes: SQL built from caps is stale */
 	enum app_phase phase;
@@ -68,6 +70,14 @@ struct app {
 	bool quit;
 	int exit_code;
 };
+
+/* Send a view's batch as one transaction carrying its settings; the last
+ * ntail queries (LISTEN) go after it. fn gets a as its context. 0, or -1
+ * with db.error set. */
+int app_send(struct app *a, const struct db_query *q, int n, int ntail, db_result_fn fn);
+/* Whether a session is known to be stable (LISTEN may be used): a direct
+ * connection to a primary. */
+bool app_session_stable(const struct app *a);
 
 /* Run until quit. Returns the exit status. */
 int app_main(struct app *a);

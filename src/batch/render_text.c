@@ -40,6 +40,10 @@ void batch_print_header(struct app *a, const struct snapshot *s)
 	printf("=== attune-top frame %ld at %s ===\n", a->refreshes, now);
 	printf("server: %s  backend: %s  schema: %s  read-only\n",
 	       text_clean(server, filt, sizeof filt), backend, a->caps.schema);
+	char session[96];
+	present_session(a, session, sizeof session);
+	if (session[0])
+		printf("session: %s\n", session);
 	printf("range: %s (%d buckets from %s)  refresh took: %.3fs  filter: %s\n", rl, s->nbuckets,
 	       start, s->refresh_seconds, text_clean(s->filter, filt, sizeof filt));
 	char fresh[160];

@@ -126,6 +126,7 @@ static enum db_event step_connect(struct db *db, double now)
 		db->state = DB_IDLE;
 		db->want_write = false;
 		db->server_version = PQserverVersion(db->conn);
+		db->facts = (struct db_facts){.connected_pid = PQbackendPID(db->conn)};
 		set_label(db);
 		return DB_EV_CONNECTED;
 	default:

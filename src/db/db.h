@@ -42,6 +42,18 @@ struct db_query {
  * The result is cleared after the call returns. */
 typedef void (*db_result_fn)(void *ctx, int index, const PGresult *res);
 
+/* The server session as each transaction's first statement finds it
+ * (db/txn.h), kept per connection. */
+struct db_facts {
+	bool known;          /* a transaction reported it */
+	int connected_pid;   /* the backend key the connection was given */
+	int backend_pid;     /* pg_backend_pid() of the last transaction */
+	bool pooled;         /* a pooler in between: the session is not stable */
+	bool standby;        /* pg_is_in_recovery() */
+	bool replay_lags;    /* received WAL not replayed yet */
+	double replay_lag_s; /* seconds behind (standby), -1 when unknown */
+};
+
 struct db {
 	PGconn *conn;
 	enum db_state state;
@@ -55,6 +67,7 @@ struct db {
 	int server_version; /* PQserverVersion once connected */
 	long notifications; /* NOTIFY messages received (LISTEN) */
 	char label[512];    /* "user@host:port/dbname" of the last connection, kept after it */
+	struct db_facts facts;
 };
 
 /* libpq keywords and values for these settings, NULL-terminated (arrays
@@ -65,8 +78,9 @@ void db_conn_params(const struct settings *s, const char *password, char timeout
                     const char **keys, const char **vals);
 
 /* Begin connecting with settings (and an optional password from a prompt).
- * The session is named attune-top and pinned to UTF-8; everything else in
- * the session is set by the caller's first batch. Returns 0 or -1. */
+ * The session is named attune-top and pinned to UTF-8; nothing else is
+ * set in the session: each batch sets what it needs in its own
+ * transaction (db/txn.h). Returns 0 or -1. */
 int db_connect_start(struct db *db, const struct settings *s, const char *password);
 
 /* The socket to poll (-1 when none) and the poll events it needs. */

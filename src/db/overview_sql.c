@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db/queries.h"
+#include "db/txn.h"
 #include "util/arena.h"
 #include "util/err.h"
 
@@ -65,7 +66,7 @@ enum { C_KEPT_SIGNATURE };
 static char *sql_now(const struct caps *c)
 {
 	(void)c;
-	return xstrdup("SELECT (extract(epoch FROM now()) * 1000000)::int8");
+	return xstrdup("SELECT (extract(epoch FROM " TXN_NOW ") * 1000000)::int8");
 }
 
 static char *sql_exec_series(const struct caps *c)
@@ -130,18 +131,18 @@ static char *sql_workers(const struct caps *c)
 	    c->kind[REL_WORKER_STATUS_HOURLY] != RELK_MISSING
 	        ? "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
 	          " w.status::text, w.host, w.port,"
-	          " extract(epoch FROM now() - w.last_heartbeat)::float8,"
+	          " extract(epoch FROM " TXN_NOW " - w.last_heartbeat)::float8,"
 	          " coalesce(t.n, 0)::int8, coalesce(t.recent, 0)::int8"
 	          " FROM S.worker w LEFT JOIN (SELECT worker_name,"
 	          " sum(transition_count) AS n, sum(transition_count) FILTER"
-	          " (WHERE bucket >= date_trunc('hour', now()) - interval '1 hour')"
+	          " (WHERE bucket >= date_trunc('hour', " TXN_NOW ") - interval '1 hour')"
 	          " AS recent FROM S.worker_status_hourly"
 	          " WHERE bucket >= " RANGE_LO " GROUP BY 1) t"
 	          " ON t.worker_name = w.name"
 	          " WHERE ($2::text IS NULL OR w.name = $2::text) ORDER BY w.name, w.id"
 	        : "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
 	          " w.status::text, w.host, w.port,"
-	          " extract(epoch FROM now() - w.last_heartbeat)::float8,"
+	          " extract(epoch FROM " TXN_NOW " - w.last_heartbeat)::float8,"
 	          " NULL::int8, NULL::int8 FROM S.worker w"
 	          " WHERE $1::float8 IS NOT NULL AND ($2::text IS NULL OR"
 	          " w.name = $2::text) ORDER BY w.name, w.id",
@@ -428,14 +429,11 @@ void queries_free(struct query_set *qs)
 	memset(qs, 0, sizeof *qs);
 }
 
-/* One query of the batch, then back to the savepoint: a query that fails
- * (no privilege, timeout) leaves the transaction usable for the next. */
+/* One query of the batch (the transaction around it is db/txn.h's). */
 static int add_query(struct db_query *q, int *idx, int n, int which, struct db_query d)
 {
 	idx[n] = which;
 	q[n++] = d;
-	idx[n] = OQ_CONTROL;
-	q[n++] = (struct db_query){"ROLLBACK TO SAVEPOINT attune_top", 0, {NULL}};
 	return n;
 }
 
@@ -443,12 +441,6 @@ int queries_overview(const struct query_set *qs, const struct overview_params *p
                      struct db_query *q, int *idx)
 {
 	int n = 0;
-	/* Every figure of a refresh from one snapshot: summaries, ledger and
-	 * raw hours agree, and so do the panels. Still one round trip. */
-	idx[n] = OQ_CONTROL;
-	q[n++] = (struct db_query){"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, {NULL}};
-	idx[n] = OQ_CONTROL;
-	q[n++] = (struct db_query){"SAVEPOINT attune_top", 0, {NULL}};
 	for (int i = 0; i < OQ_COUNT; i++) {
 		if (!qs->sql[i])
 			continue;
@@ -474,8 +466,6 @@ int queries_overview(const struct query_set *qs, const struct overview_params *p
 		    q, idx, n, i | OQ_SETTLED,
 		    (struct db_query){qs->sql[i], 3, {p->range_start, p->filter, p->live_start}});
 	}
-	idx[n] = OQ_CONTROL;
-	q[n++] = (struct db_query){"COMMIT", 0, {NULL}};
 	return n;
 }
 

@@ -58,18 +58,16 @@ struct overview_params {
 	bool settled;         /* also read [range_start, live_start) */
 };
 
-/* Marks an index in idx[] as the settled part of a bucketed query; a
- * transaction statement of the batch (no rows to take) is OQ_CONTROL. */
+/* Marks an index in idx[] as the settled part of a bucketed query. */
 #define OQ_SETTLED 0x100
-#define OQ_CONTROL 0x200
-/* Most statements one overview batch holds: each query is followed by a
- * return to the savepoint, and the transaction has three more. */
-#define OQ_BATCH_MAX (4 * OQ_MAX + 3)
+/* Most queries one overview batch holds: the live and settled parts. */
+#define OQ_BATCH_MAX (2 * OQ_MAX)
 
-/* Fill q[] (room for OQ_BATCH_MAX) with the overview batch, one read-only
- * REPEATABLE READ transaction; idx[i] says which overview_query q[i] is,
- * OR'ed with OQ_SETTLED for settled parts, or OQ_CONTROL. Returns the
- * count. */
+/* Fill q[] (room for OQ_BATCH_MAX) with the overview batch, sent as one
+ * read-only REPEATABLE READ transaction (db/txn.h: every figure of a
+ * refresh from one snapshot, and a failing query fails alone); idx[i]
+ * says which overview_query q[i] is, OR'ed with OQ_SETTLED for settled
+ * parts. Returns the count. */
 int queries_overview(const struct query_set *qs, const struct overview_params *p,
                      struct db_query *q, int *idx);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/txn.h"
 #include "util/arena.h"
 #include "util/err.h"
 
@@ -81,23 +82,9 @@ static int result_error(const PGresult *res, char *err, size_t errlen, const cha
 	return err_set(err, errlen, "%s: %s", what, *msg ? msg : PQresStatus(PQresultStatus(res)));
 }
 
-int queries_setup(struct db_query *q, const char *timeout_ms, const char *schema)
+int queries_setup(struct db_query *q, const char *schema)
 {
-	q[SQ_SESSION] = (struct db_query){
-	    "SELECT set_config('default_transaction_read_only', 'on', false),"
-	    " set_config('statement_timeout', $1, false),"
-	    " set_config('TimeZone', 'UTC', false),"
-	    " set_config('DateStyle', 'ISO, YMD', false),"
-	    " set_config('IntervalStyle', 'postgres', false),"
-	    " set_config('extra_float_digits', '3', false),"
-	    /* PostgreSQL 14+: a backend whose client went away stops waiting
-	     * (e.g. on a lock) instead of running the rest of a pipeline that
-	     * a cancel on quit could only interrupt one statement of. */
-	    " CASE WHEN current_setting('server_version_num')::int >= 140000"
-	    "  THEN set_config('client_connection_check_interval', '1000', false) END",
-	    1,
-	    {timeout_ms},
-	};
+	/* The settings are each transaction's own (db/txn.h). */
 	q[SQ_IDENTITY] = (struct db_query){
 	    "SELECT (SELECT nspname FROM pg_catalog.pg_namespace"
 	    "        WHERE nspname = coalesce($1::text, CASE WHEN EXISTS ("
@@ -105,7 +92,7 @@ int queries_setup(struct db_query *q, const char *timeout_ms, const char *schema
 	    "          THEN 'attune' ELSE current_schema() END)),"
 	    " coalesce($1::text, 'attune', current_schema()),"
 	    " (SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'timescaledb'),"
-	    " (extract(epoch FROM now()) * 1000000)::int8,"
+	    " (extract(epoch FROM " TXN_NOW ") * 1000000)::int8,"
 	    " current_setting('server_version'), current_database()",
 	    1,
 	    {schema},
@@ -118,8 +105,6 @@ int queries_take_setup(struct caps *caps, int which, const PGresult *res, char *
 	ExecStatusType st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK)
 		return result_error(res, err, errlen, "session setup failed");
-	if (which != SQ_IDENTITY)
-		return 0;
 	if (PQntuples(res) != 1)
 		return result_error(res, err, errlen, "session setup failed");
 	if (PQgetisnull(res, 0, 0)) {
@@ -550,7 +535,7 @@ static char *clean_hours_sql(int k, const char *lo, const char *hi)
 	    "SELECT h.bucket FROM S.native_summary_hour h"
 	    " WHERE h.kind = '%s' AND h.bucket >= %s"
 	    " AND h.bucket + interval '1 hour' <= %s"
-	    " AND h.bucket < date_trunc('hour', now(), 'UTC')"
+	    " AND h.bucket < date_trunc('hour', " TXN_NOW ", 'UTC')"
 	    " AND EXISTS (SELECT 1 FROM S.native_summary_state t WHERE t.kind = h.kind)"
 	    " AND NOT EXISTS (SELECT 1 FROM S.native_summary_invalidation v"
 	    " WHERE v.kind = h.kind AND v.bucket = h.bucket)",
@@ -649,7 +634,7 @@ static void watermark_sql(const struct caps *c, enum rel_id r, char *buf, size_t
 		snprintf(buf, len, "(SELECT %s.to_timestamp(%s.cagg_watermark(%d)))",
 		         c->ts_func_schema, c->ts_func_schema, c->mat_id[r]);
 	else
-		snprintf(buf, len, "(SELECT date_trunc('hour', now() - interval '2 hours'))");
+		snprintf(buf, len, "(SELECT date_trunc('hour', " TXN_NOW " - interval '2 hours'))");
 }
 
 /* The source of aggregate r with "S." standing for the schema: a plain

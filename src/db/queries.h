@@ -10,10 +10,10 @@
 #include "db/db.h"
 #include "model/model.h"
 
-/* Connection setup, phase 1: pin the session, resolve the schema. */
+/* Connection setup, phase 1: resolve the schema. Nothing is set in the
+ * session: every batch is a transaction with its own settings (db/txn.h). */
 enum setup_query {
-	SQ_SESSION = 0, /* read-only, statement_timeout, UTC, ISO */
-	SQ_IDENTITY,    /* schema, TimescaleDB version, now(), server version */
+	SQ_IDENTITY = 0, /* schema, TimescaleDB version, now(), server version */
 	SQ_COUNT,
 };
 /* Phase 2, once the schema is known. */
@@ -28,9 +28,9 @@ enum caps_query {
 	CQ_COUNT,
 };
 
-/* Fill q[] for phase 1; `timeout_ms` and `schema` (NULL = resolve) must
- * outlive the batch. Returns the count. */
-int queries_setup(struct db_query *q, const char *timeout_ms, const char *schema);
+/* Fill q[] for phase 1; `schema` (NULL = resolve) must outlive the batch.
+ * Returns the count. */
+int queries_setup(struct db_query *q, const char *schema);
 
 /* Phase 2 for caps->schema; `names` receives the relation-name array
  * literal and must outlive the batch. Returns the count; idx[i] says

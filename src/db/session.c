@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/txn.h"
 #include "util/arena.h"
 #include "util/err.h"
 
@@ -35,7 +36,7 @@ char *session_quote(PGconn *conn, const char *name, char *err, size_t errlen)
 int session_settings(struct session *ss, const struct settings *s, struct db_query *q)
 {
 	snprintf(ss->timeout, sizeof ss->timeout, "%ld", s->statement_timeout_ms);
-	return queries_setup(q, ss->timeout, s->schema);
+	return queries_setup(q, s->schema);
 }
 
 int session_take_settings(struct caps *caps, int index, const PGresult *res, char *err,
@@ -70,6 +71,16 @@ int session_done(PGconn *conn, struct caps *caps, char *err, size_t errlen)
 	return caps->q_ts_schema ? 0 : -1;
 }
 
+PGresult *session_exec(PGconn *conn, const struct db_query *q)
+{
+	PGresult *res = PQexecParams(conn, q->sql, q->nparams, NULL, q->params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
+	    PQtransactionStatus(conn) == PQTRANS_INERROR)
+		PQclear(PQexec(conn, "ROLLBACK TO SAVEPOINT attune_top"));
+	return res;
+}
+
 /* Run n queries one at a time, each result handed to take (0 or -1). */
 static int run_each(PGconn *conn, const struct db_query *q, int n,
                     int (*take)(const struct session *, struct caps *, int, const PGresult *,
@@ -77,8 +88,7 @@ static int run_each(PGconn *conn, const struct db_query *q, int n,
                     const struct session *ss, struct caps *caps, char *err, size_t errlen)
 {
 	for (int i = 0; i < n; i++) {
-		PGresult *res =
-		    PQexecParams(conn, q[i].sql, q[i].nparams, NULL, q[i].params, NULL, NULL, 0);
+		PGresult *res = session_exec(conn, &q[i]);
 		int rc = res ? take(ss, caps, i, res, err, errlen)
 		             : err_set(err, errlen, "%s", PQerrorMessage(conn));
 		PQclear(res);
@@ -95,16 +105,48 @@ static int take_settings(const struct session *ss, struct caps *caps, int index,
 	return session_take_settings(caps, index, res, err, errlen);
 }
 
+/* The transaction's opening statements (txn_wrap's, without the queries). */
+static int begin_blocking(PGconn *conn, struct session *ss, char *err, size_t errlen)
+{
+	struct db_query q[TXN_MAX];
+	int map[TXN_MAX];
+	int n = txn_wrap(ss->timeout, NULL, 0, 0, q, map) - 1; /* not its COMMIT */
+	for (int i = 0; i < n; i++) {
+		PGresult *res =
+		    PQexecParams(conn, q[i].sql, q[i].nparams, NULL, q[i].params, NULL, NULL, 0);
+		ExecStatusType st = PQresultStatus(res);
+		int rc = st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK
+		             ? 0
+		             : err_set(err, errlen, "session setup failed: %s",
+		                       res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+		PQclear(res);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int session_setup_blocking(PGconn *conn, const struct settings *s, struct caps *caps, char *err,
                            size_t errlen)
 {
 	struct session ss;
 	struct db_query q[(int)SQ_COUNT + (int)CQ_COUNT]; /* room for either phase */
 	int n = session_settings(&ss, s, q);
+	if (begin_blocking(conn, &ss, err, errlen) != 0)
+		return -1;
 	if (run_each(conn, q, n, take_settings, &ss, caps, err, errlen) != 0)
 		return -1;
 	n = session_probe(&ss, conn, caps, q, err, errlen);
 	if (n < 0 || run_each(conn, q, n, session_take_probe, &ss, caps, err, errlen) != 0)
 		return -1;
 	return session_done(conn, caps, err, errlen);
+}
+
+void session_end_blocking(PGconn *conn)
+{
+	/* A statement still streaming (a write failed) ends with the
+	 * connection instead: its rows are not waited for. */
+	PGTransactionStatusType ts = PQtransactionStatus(conn);
+	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
+		PQclear(PQexec(conn, "COMMIT"));
 }

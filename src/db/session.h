@@ -1,4 +1,4 @@
-/* Session setup, once for every connection: settings and schema (phase 1),
+/* Session setup, once for every connection: the schema (phase 1),
  * the catalog probe (phase 2), identifier quoting and notice handling. The
  * dashboard sends the phases as non-blocking batches; exports run them one
  * statement at a time (session_setup_blocking). */
@@ -43,8 +43,15 @@ int session_take_probe(const struct session *ss, struct caps *caps, int index, c
  * 0, or -1 with the reason in err. */
 int session_done(PGconn *conn, struct caps *caps, char *err, size_t errlen);
 
-/* Both phases, one statement at a time, on a blocking connection. */
+/* On a blocking connection: open the read-only transaction that carries
+ * the settings (db/txn.h), then both phases one statement at a time. The
+ * transaction stays open for the caller's statements (session_exec) until
+ * session_end_blocking. */
 int session_setup_blocking(PGconn *conn, const struct settings *s, struct caps *caps, char *err,
                            size_t errlen);
+/* One statement inside it; a failed one returns to the transaction's
+ * savepoint, so the next still runs. */
+PGresult *session_exec(PGconn *conn, const struct db_query *q);
+void session_end_blocking(PGconn *conn);
 
 #endif

@@ -186,9 +186,10 @@ static const char *error_text(const PGresult *res, PGconn *conn)
 	return *m ? m : PQerrorMessage(conn);
 }
 
+/* Inside the export's one transaction (session_setup_blocking). */
 static PGresult *exec_query(PGconn *conn, const struct db_query *q)
 {
-	return PQexecParams(conn, q->sql, q->nparams, NULL, q->params, NULL, NULL, 0);
+	return session_exec(conn, q);
 }
 
 /* Run a statement that must succeed; its result is returned to the caller. */
@@ -393,7 +394,7 @@ static int run_query(PGconn *conn, const struct export_req *r, const struct caps
 	    resolve_entity(conn, r, caps, key, sizeof key, &by_ref, err, errlen) != 0)
 		return -1;
 	snprintf(tmo, sizeof tmo, "%ld", EXPORT_STATEMENT_TIMEOUT_MS);
-	struct db_query q = {"SELECT set_config('statement_timeout', $1, false)", 1, {tmo}};
+	struct db_query q = {"SELECT set_config('statement_timeout', $1, true)", 1, {tmo}};
 	PGresult *res = exec_checked(conn, &q, "session setup failed", err, errlen);
 	if (!res)
 		return -1;
@@ -509,6 +510,7 @@ static int export_run(const struct export_req *r, FILE *out, long long *rows, ch
 		rc = run_storage(conn, r, &caps, out, rows, err, errlen);
 	else if (rc == 0)
 		rc = run_query(conn, r, &caps, out, rows, err, errlen);
+	session_end_blocking(conn);
 	PQfinish(conn);
 	caps_clear(&caps);
 	return rc;

@@ -11,6 +11,7 @@
 
 #include "db/json_utc.h"
 #include "db/queries.h"
+#include "db/txn.h"
 
 /* Row order and keyset: time, then INSERT < UPDATE < DELETE, then a digest
  * of the row so that rows written in one transaction (same now()) still
@@ -148,7 +149,7 @@ static char *live_sql(const struct timeline *t, const char *qs, const char *cte)
 	return xasprintf(
 	    "%sSELECT w.id::text, w.name, w.status::text, w.host, w.port::text,"
 	    " w.worker_role::text, w.worker_type::text, " USEC(
-	        "w.last_heartbeat") "::text, round(extract(epoch FROM now() - "
+	        "w.last_heartbeat") "::text, round(extract(epoch FROM " TXN_NOW " - "
 	                            "w.last_heartbeat), 1)::text"
 	                            " FROM %s.worker w WHERE w.id = (SELECT id FROM e)",
 	    cte, qs);
@@ -166,7 +167,8 @@ static char *status_sql(const struct timeline *t, const char *qs, const char *ct
 	                 " t AS (SELECT status, operation, time,"
 	                 " lead(time) OVER (ORDER BY time, rank, tb) AS next FROM s)"
 	                 " SELECT status, sum(extract(epoch FROM CASE WHEN status = ANY($2::text[])"
-	                 " THEN NULL ELSE coalesce(next, now()) END - time))::float8, count(*),"
+	                 " THEN NULL ELSE coalesce(next, " TXN_NOW
+	                 ") END - time))::float8, count(*),"
 	                 " bool_or(next IS NULL AND NOT status = ANY($2::text[]))"
 	                 " FROM t WHERE operation <> 'DELETE' AND status IS NOT NULL"
 	                 " GROUP BY status ORDER BY min(time), status",
@@ -179,7 +181,7 @@ static char *lifetime_sql(const struct timeline *t, const char *qs, const char *
 	                     "min(h.time) FILTER (WHERE "
 	                     "h.new_values->>'status' = "
 	                     "ANY($2::text[]))") ", " USEC("max(h.time) FILTER (WHERE h.operation "
-	                                                   "= 'DELETE')") ", " USEC("now()") " F"
+	                                                   "= 'DELETE')") ", " USEC(TXN_NOW) " F"
 	                                                                                     "RO"
 	                                                                                     "M "
 	                                                                                     "%s"
@@ -404,15 +406,21 @@ int timeline_batch(struct timeline *t, const struct caps *caps, struct db_query 
 	t->batch_index[n] = TQ_LIFETIME;
 	q[n++] = (struct db_query){t->sql[TQ_LIFETIME], 2, {ent, term}};
 	n = batch_page(t, qs, cte, ent, q, n);
-	if (caps->notify && !t->listening && t->spec.type == ENTITY_EXECUTION) {
-		/* A notification refreshes the open timeline at once. */
+	n = batch_detail(t, qs, cte, ent, q, n);
+	t->nlisten = 0;
+	/* A notification refreshes the open timeline at once. Only where the
+	 * session is stable: a transaction pooler would leave the LISTEN on a
+	 * server connection other clients get, and a standby refuses it (the
+	 * timeline then refreshes on its interval). */
+	if (caps->notify && t->may_listen && !t->listening && t->spec.type == ENTITY_EXECUTION) {
 		t->listening = true;
 		t->batch_index[n] = TQ_LISTEN;
 		q[n++] = (struct db_query){"LISTEN execution_status_changed", 0, {NULL}};
 		t->batch_index[n] = TQ_LISTEN;
 		q[n++] = (struct db_query){"LISTEN execution_created", 0, {NULL}};
+		t->nlisten = 2;
 	}
-	return batch_detail(t, qs, cte, ent, q, n);
+	return n;
 }
 
 static const char *dup(struct tl_snapshot *s, const struct rowset *r, int row, int col)

@@ -100,6 +100,8 @@ struct timeline {
 	int batch_place;              /* place_sel of the batch in flight */
 	bool move_pending;            /* a page change not yet sent */
 	bool listening;               /* LISTEN sent on this connection */
+	bool may_listen;              /* the session is stable (no pooler, not a standby) */
+	int nlisten;                  /* LISTENs closing the batch in flight */
 	char *op_filter;              /* INSERT/UPDATE/DELETE or NULL */
 	char *field_filter;           /* changed field or NULL */
 	struct tl_snapshot *snap;     /* newest complete */
@@ -115,7 +117,9 @@ struct timeline {
 void timeline_init(struct timeline *t, const struct entity_spec *spec, const char *text);
 void timeline_free(struct timeline *t);
 
-/* The batch for one refresh (queries into q/idx). Returns the count. */
+/* The batch for one refresh (queries into q/idx). Returns the count; the
+ * last t->nlisten of them are LISTENs, sent after the batch's transaction
+ * (only when t->may_listen). */
 int timeline_batch(struct timeline *t, const struct caps *caps, struct db_query *q);
 void timeline_take(struct timeline *t, int index, const struct rowset *res);
 /* The batch in flight was lost (connection failure). */

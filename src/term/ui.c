@@ -24,16 +24,18 @@ static volatile sig_atomic_t resized; /* SIGWINCH arrived */
 
 static int draw_header(struct app *a, int width, bool compact)
 {
-	char server[512], backend[96], state[96], rl[16], line[1024];
+	char server[512], backend[96], state[96], rl[16], line[1024], session[96];
 	present_server(a, server, sizeof server);
+	present_session(a, session, sizeof session);
 	present_backend(&a->caps, backend, sizeof backend);
 	present_state(a, state, sizeof state);
 	range_label(a->range_hours, rl, sizeof rl);
 	fill(0, 0, width, theme.attr[R_HEADER]);
 	snprintf(line, sizeof line,
-	         " attune-top  %s  %s  schema %s  range %s  every %gs  read-only ", server,
+	         " attune-top  %s  %s  schema %s  range %s  every %gs  read-only%s%s ", server,
 	         a->caps.tsdb_version[0] || a->caps.server_version[0] ? backend : "",
-	         a->caps.schema[0] ? a->caps.schema : "?", rl, a->refresh_interval);
+	         a->caps.schema[0] ? a->caps.schema : "?", rl, a->refresh_interval,
+	         session[0] ? "  " : "", session);
 	int sw = tw_width(state) + 2;
 	if (width < 60) {
 		/* Narrow: the name first, then as much of the state as fits. */

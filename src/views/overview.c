@@ -58,8 +58,6 @@ static void on_overview_result(void *ctx, int index, const PGresult *res)
 	if (!ov.building || index >= OQ_BATCH_MAX)
 		return;
 	int q = ov.batch_index[index];
-	if (q & OQ_CONTROL)
-		return;
 	db_rowset(res, &rs);
 	if (!rs.ok && queries_any_summary(&a->caps) && queries_ledger_unreadable(rs.sqlstate)) {
 		/* The grants changed under us: this refresh is dropped and the
@@ -140,7 +138,7 @@ static int overview_refresh(struct app *a)
 		p.settled = true;
 	}
 	int n = queries_overview(&ov.qs, &p, q, ov.batch_index);
-	return db_send_batch(&a->db, q, n, on_overview_result, a);
+	return app_send(a, q, n, 0, on_overview_result);
 }
 
 /* Queries whose relation does not exist get a note instead of data. */

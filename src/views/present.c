@@ -21,6 +21,22 @@ void present_server(const struct app *a, char *buf, size_t len)
 	snprintf(buf, len, "%s", a->db.label[0] ? a->db.label : "(not connected)");
 }
 
+void present_session(const struct app *a, char *buf, size_t len)
+{
+	const struct db_facts *f = &a->db.facts;
+	char lag[48] = "";
+	buf[0] = '\0';
+	if (!f->known)
+		return;
+	if (f->standby && f->replay_lag_s >= 0)
+		snprintf(lag, sizeof lag, "standby, replay lag %.0f s", f->replay_lag_s);
+	else if (f->standby)
+		snprintf(lag, sizeof lag, "standby, replay lag unknown");
+	/* Said once: without a stable session changes are polled, not heard. */
+	snprintf(buf, len, "%s%s%s", lag, lag[0] && f->pooled ? "; " : "",
+	         f->pooled ? "pooled: polling" : "");
+}
+
 void present_failure(const struct snapshot *s, int64_t *num, int64_t *den)
 {
 	int64_t ok = model_status_total(s, "completed"), f = model_status_total(s, "failed"),

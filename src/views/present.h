@@ -12,6 +12,10 @@ void present_backend(const struct caps *c, char *buf, size_t len);
 
 /* "user@host:port/dbname" of the live connection (kept across reconnects). */
 void present_server(const struct app *a, char *buf, size_t len);
+/* How the session reaches its data: "standby, replay lag N s" and/or
+ * "pooled: polling" (a pooler in between: no LISTEN); "" when direct to a
+ * primary. */
+void present_session(const struct app *a, char *buf, size_t len);
 
 /* Failure rate per SPEC: (failed + timeout) / (completed + failed + timeout)
  * over the range's status transitions. */

@@ -48,7 +48,7 @@ static int st_view_refresh(struct app *a)
 	int64_t est_now = app_realtime_us() + a->caps.clock_offset_us;
 	int64_t start = model_range_start(est_now / 1000000, a->range_hours);
 	int n = storage_batch(&v->st, &a->caps, start, q);
-	return db_send_batch(&a->db, q, n, on_storage_result, a);
+	return app_send(a, q, n, 0, on_storage_result);
 }
 
 static void st_view_finish(struct app *a)

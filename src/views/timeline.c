@@ -60,8 +60,9 @@ static int timeline_refresh(struct app *a)
 {
 	struct tl_view *v = a->view_state;
 	struct db_query q[TQ_N + 1];
+	v->tl.may_listen = app_session_stable(a);
 	int n = timeline_batch(&v->tl, &a->caps, q);
-	return db_send_batch(&a->db, q, n, on_timeline_result, a);
+	return app_send(a, q, n, v->tl.nlisten, on_timeline_result);
 }
 
 static void timeline_abort(struct app *a)
