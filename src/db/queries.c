@@ -528,14 +528,18 @@ bool queries_any_summary(const struct caps *c)
 }
 
 /* The clean hours of summary kind k in [lo, hi): built (in the ledger),
- * ended, and not queued for a rebuild. Only these come from the summary. */
+ * ended, and not queued for a rebuild. Only these come from the summary.
+ * The ledger only holds hours the builder saw end, so the server's own
+ * clock bounds it even on a lagging standby; a setting there
+ * (attune.now) hides the bound from the planner, and PostgreSQL 17 then
+ * plans the raw stretches badly enough to take seconds. */
 static char *clean_hours_sql(int k, const char *lo, const char *hi)
 {
 	return xasprintf(
 	    "SELECT h.bucket FROM S.native_summary_hour h"
 	    " WHERE h.kind = '%s' AND h.bucket >= %s"
 	    " AND h.bucket + interval '1 hour' <= %s"
-	    " AND h.bucket < date_trunc('hour', " TXN_NOW ", 'UTC')"
+	    " AND h.bucket < date_trunc('hour', now(), 'UTC')"
 	    " AND EXISTS (SELECT 1 FROM S.native_summary_state t WHERE t.kind = h.kind)"
 	    " AND NOT EXISTS (SELECT 1 FROM S.native_summary_invalidation v"
 	    " WHERE v.kind = h.kind AND v.bucket = h.bucket)",

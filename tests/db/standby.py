@@ -67,6 +67,12 @@ t.eq(session_line(fr[0]) if fr else r.stderr, "session: standby, replay lag 0 s"
 # Replay paused, the primary writes on: the lag grows, and the figures are
 # those of the data replayed so far, at its time.
 sb.psql("SELECT pg_wal_replay_pause()")
+# A pause takes effect at the next record: wait until it has, or the write
+# below may still be replayed and nothing would lag.
+for _ in range(600):
+    if sb.psql("SELECT pg_get_wal_replay_pause_state()") == "paused":
+        break
+    time.sleep(0.1)
 before = On(sb).value("SELECT count(*) FROM attune.execution WHERE status::text NOT IN %s"
                       % TERMINAL)
 finish_one()
