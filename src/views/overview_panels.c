@@ -9,6 +9,7 @@
 #include "term/layout.h"
 #include "util/fmt.h"
 #include "util/spark.h"
+#include "util/tablenav.h"
 #include "util/textwidth.h"
 #include "views/overview.h"
 #include "views/present.h"
@@ -184,33 +185,40 @@ static void draw_status(struct app *a, struct rect r)
 
 static void clamp_selection(enum panel_id f, int n, int visible)
 {
-	if (overview_ui.sel[f] >= n)
-		overview_ui.sel[f] = n - 1;
-	if (overview_ui.sel[f] < 0)
-		overview_ui.sel[f] = 0;
 	if (visible < 1)
 		visible = 1;
-	if (overview_ui.sel[f] < overview_ui.top[f])
-		overview_ui.top[f] = overview_ui.sel[f];
-	if (overview_ui.sel[f] >= overview_ui.top[f] + visible)
-		overview_ui.top[f] = overview_ui.sel[f] - visible + 1;
-	if (overview_ui.top[f] < 0)
-		overview_ui.top[f] = 0;
+	overview_ui.sel[f] = tablenav_move(overview_ui.sel[f], 0, n);
+	overview_ui.top[f] = tablenav_top(overview_ui.sel[f], overview_ui.top[f], n, visible);
 	overview_ui.rows[f] = visible;
 }
 
-static attr_t row_attr(enum panel_id f, int i)
+/* A table's title with its position ("5/36 ▲▼") at the right end. */
+static void table_title(struct rect r, const char *text, enum panel_id f, int n)
 {
-	return overview_ui.focus == f && overview_ui.sel[f] == i ? A_REVERSE : A_NORMAL;
+	char pos[48];
+	title(r, text, overview_ui.focus == f);
+	tablenav_position(pos, sizeof pos, overview_ui.sel[f], overview_ui.top[f],
+	                  overview_ui.rows[f], n, !tw_utf8());
+	int pw = tw_width(pos);
+	if (n > 0 && r.w > tw_width(text) + pw + 8)
+		putf(r.y, r.x + r.w - pw - 4, pw + 2, theme.attr[R_DIM], " %s ", pos);
+}
+
+static attr_t row_attr(const struct snapshot *s, enum panel_id f, int i)
+{
+	attr_t a = overview_ui.focus == f && overview_ui.sel[f] == i ? A_REVERSE : A_NORMAL;
+	return overview_row_matches(s, f, i) ? a | A_BOLD | A_UNDERLINE : a;
 }
 
 static void draw_actions(struct app *a, struct rect r)
 {
 	const struct snapshot *s = a->snap;
 	char t[96], pct[16], num[32];
-	snprintf(t, sizeof t, "Top actions (%d), sort: %s", s->nactions,
-	         model_sort_label(overview_ui.sort));
-	title(r, t, overview_ui.focus == PANEL_ACTIONS);
+	snprintf(t, sizeof t, "Top actions (%d), sort: %s %s", s->nactions,
+	         model_sort_label(overview_ui.sort),
+	         overview_ui.reverse ? (tw_utf8() ? "↑" : "asc") : (tw_utf8() ? "↓" : "desc"));
+	clamp_selection(PANEL_ACTIONS, s->nactions, r.h - 2);
+	table_title(r, t, PANEL_ACTIONS, s->nactions);
 	if (panel_unavailable(s, PANEL_ACTIONS, r) || r.h < 2)
 		return;
 	int num_w = 8, trend_w = r.w >= 100 ? 24 : 0;
@@ -227,12 +235,11 @@ static void draw_actions(struct app *a, struct rect r)
 	if (trend_w)
 		put(y, x + 8, trend_w, theme.attr[R_DIM], "TREND");
 	int visible = r.h - 2;
-	clamp_selection(PANEL_ACTIONS, s->nactions, visible);
 	for (int i = overview_ui.top[PANEL_ACTIONS];
 	     i < s->nactions && i - overview_ui.top[PANEL_ACTIONS] < visible; i++) {
 		const struct action_row *row = &s->actions[i];
 		y = r.y + 2 + i - overview_ui.top[PANEL_ACTIONS];
-		attr_t ra = row_attr(PANEL_ACTIONS, i);
+		attr_t ra = row_attr(s, PANEL_ACTIONS, i);
 		fill(y, r.x, r.w, ra);
 		put(y, r.x, name_w, ra, row->ref);
 		x = r.x + name_w;
@@ -338,16 +345,16 @@ static void draw_workers(struct app *a, struct rect r)
 	char t[96];
 	int w[WC_N];
 	snprintf(t, sizeof t, "Workers (%d)", s->nworkers);
-	title(r, t, overview_ui.focus == PANEL_WORKERS);
+	clamp_selection(PANEL_WORKERS, s->nworkers, r.h - 2);
+	table_title(r, t, PANEL_WORKERS, s->nworkers);
 	if (panel_unavailable(s, PANEL_WORKERS, r) || r.h < 2)
 		return;
 	worker_widths(r.w, w);
 	worker_heads(r, w);
 	int visible = r.h - 2, top;
-	clamp_selection(PANEL_WORKERS, s->nworkers, visible);
 	top = overview_ui.top[PANEL_WORKERS];
 	for (int i = top; i < s->nworkers && i - top < visible; i++) {
-		attr_t ra = row_attr(PANEL_WORKERS, i);
+		attr_t ra = row_attr(s, PANEL_WORKERS, i);
 		int y = r.y + 2 + i - top;
 		fill(y, r.x, r.w, ra);
 		worker_row(y, r, w, ra, &s->workers[i]);
@@ -360,7 +367,8 @@ static void draw_changes(struct app *a, struct rect r)
 {
 	const struct snapshot *s = a->snap;
 	char ts[40], idb[32];
-	title(r, "Recent status changes", overview_ui.focus == PANEL_CHANGES);
+	clamp_selection(PANEL_CHANGES, s->nchanges, r.h - 2);
+	table_title(r, "Recent status changes", PANEL_CHANGES, s->nchanges);
 	if (panel_unavailable(s, PANEL_CHANGES, r) || r.h < 2)
 		return;
 	int time_w = r.w >= 90 ? 19 : 8, id_w = 9, st_w = 11;
@@ -374,11 +382,10 @@ static void draw_changes(struct app *a, struct rect r)
 	put(y, x + time_w + id_w + 3, name_w, theme.attr[R_DIM], "ACTION");
 	put(y, x + time_w + id_w + name_w + 4, 2 * st_w + 3, theme.attr[R_DIM], "OLD -> NEW");
 	int visible = r.h - 2;
-	clamp_selection(PANEL_CHANGES, s->nchanges, visible);
 	for (int i = overview_ui.top[PANEL_CHANGES];
 	     i < s->nchanges && i - overview_ui.top[PANEL_CHANGES] < visible; i++) {
 		const struct change_row *c = &s->changes[i];
-		attr_t ra = row_attr(PANEL_CHANGES, i);
+		attr_t ra = row_attr(s, PANEL_CHANGES, i);
 		y = r.y + 2 + i - overview_ui.top[PANEL_CHANGES];
 		fill(y, r.x, r.w, ra);
 		fmt_timestamp(ts, sizeof ts, c->time_us, false, false);

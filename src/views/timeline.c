@@ -424,7 +424,7 @@ static bool timeline_key(struct app *a, enum key_action act)
 	case ACT_BACK:
 		app_close_view(a);
 		return true;
-	case ACT_FILTER:
+	case ACT_SEARCH:
 		prompt_open("changed field (empty = any): ", field_done);
 		break;
 	default:
