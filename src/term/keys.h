@@ -44,7 +44,7 @@ enum {
 	  V_OVERVIEW | V_TIMELINE, CH('/'))                                                        \
 	X(ACT_NEXT_MATCH, "n", "next search match", V_OVERVIEW, CH('n'))                           \
 	X(ACT_PREV_MATCH, "N", "previous search match", V_OVERVIEW, CH('N'))                       \
-	X(ACT_FILTER, "f", "filter every panel by an action ref (exact)", V_OVERVIEW | V_STORAGE,  \
+	X(ACT_FILTER, "f", "filter by an exact action ref or worker name", V_OVERVIEW | V_STORAGE, \
 	  CH('f'))                                                                                 \
 	X(ACT_OPS, "o", "timeline: cycle the operation filter (all, INSERT, UPDATE, DELETE)",      \
 	  V_TIMELINE, CH('o'))                                                                     \

@@ -164,7 +164,7 @@ static void global_action(struct app *a, enum key_action act)
 		}
 		break;
 	case ACT_FILTER:
-		prompt_open("filter by action ref, exact (empty = none): ", filter_done);
+		prompt_open("filter (exact action ref or worker name, empty = none): ", filter_done);
 		break;
 	case ACT_ENTITY:
 		prompt_open("open (execution:ID, worker:ID, worker:NAME): ", entity_done);

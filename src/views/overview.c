@@ -388,10 +388,13 @@ static bool overview_key(struct app *a, enum key_action act)
 	return true;
 }
 
-/* 'e': the focused panel's full data (current range and filter) as CSV in
- * $ATTUNE_TOP_EXPORT_DIR or the current directory, in the background. */
+/* 'e': the focused table as displayed, written at once from what is on
+ * screen; a panel without that, its relation (current range and filter) in
+ * the background. */
 static void overview_export(struct app *a)
 {
+	if (overview_export_table(a))
+		return;
 	export_bg_start(a, overview_export_name(overview_ui.focus), a->range_hours, a->filter,
 	                NULL);
 }

@@ -5,8 +5,11 @@
 #include <string.h>
 
 #include "app.h"
+#include "export/export.h"
+#include "util/fmt.h"
 #include "util/tablenav.h"
 #include "views/overview.h"
+#include "views/present.h"
 
 struct rows_ctx {
 	const struct snapshot *s;
@@ -120,5 +123,101 @@ bool overview_search(struct app *a, int dir, bool include_from)
 	u->top[p] = tablenav_top(at, u->top[p], overview_table_rows(a->snap, p),
 	                         u->rows[p] > 0 ? u->rows[p] : 1);
 	a->redraw = true;
+	return true;
+}
+
+/* ------------------------------------------------------------ export */
+
+static void action_cells(const void *ctx, int i, const char **cells, char (*buf)[512], size_t len)
+{
+	const struct action_row *r = &((const struct snapshot *)ctx)->actions[i];
+	int64_t fn = r->failed + r->timeout;
+	cells[0] = r->ref;
+	snprintf(buf[1], len, "%lld", (long long)r->executions);
+	snprintf(buf[2], len, "%lld", (long long)r->completed);
+	snprintf(buf[3], len, "%lld", (long long)r->failed);
+	snprintf(buf[4], len, "%lld", (long long)r->timeout);
+	fmt_pct(buf[5], len, fn, r->completed + fn);
+}
+
+static void worker_cells(const void *ctx, int i, const char **cells, char (*buf)[512], size_t len)
+{
+	const struct worker_row *w = &((const struct snapshot *)ctx)->workers[i];
+	snprintf(buf[0], len, "%lld", (long long)w->id);
+	cells[1] = w->name;
+	cells[2] = w->status;
+	cells[3] = w->role;
+	cells[4] = w->type;
+	cells[5] = w->host;
+	if (w->port)
+		snprintf(buf[6], len, "%d", w->port);
+	else
+		cells[6] = NULL;
+	if (w->has_heartbeat)
+		snprintf(buf[7], len, "%.3f", w->heartbeat_age);
+	else
+		cells[7] = NULL;
+	if (w->transitions >= 0)
+		snprintf(buf[8], len, "%lld", (long long)w->transitions);
+	else
+		cells[8] = NULL;
+	snprintf(buf[9], len, "%s%s%s", present_worker_stale(w) ? "stale" : "",
+	         present_worker_stale(w) && present_worker_flapping(w) ? "," : "",
+	         present_worker_flapping(w) ? "flapping" : "");
+}
+
+static void change_cells(const void *ctx, int i, const char **cells, char (*buf)[512], size_t len)
+{
+	const struct change_row *c = &((const struct snapshot *)ctx)->changes[i];
+	fmt_iso_utc(buf[0], len, c->time_us, true);
+	snprintf(buf[1], len, "%lld", (long long)c->id);
+	cells[2] = c->ref;
+	cells[3] = c->old_status;
+	cells[4] = c->new_status;
+}
+
+bool overview_export_table(struct app *a)
+{
+	static const char *const ah[] = {"action", "executions", "ok",
+	                                 "failed", "timeout",    "fail_pct"};
+	static const bool at[] = {true, false, false, false, false, false};
+	static const char *const wh[] = {"id",   "name", "status",          "role",        "type",
+	                                 "host", "port", "heartbeat_age_s", "transitions", "flags"};
+	static const bool wt[] = {false, true, true, true, true, true, false, false, false, false};
+	static const char *const ch[] = {"time", "execution", "action", "old_status", "new_status"};
+	static const bool ct[] = {false, false, true, true, true};
+	const struct snapshot *s = a->snap;
+	struct export_table t = {.ctx = s};
+	const char *what;
+	char label[128], path[4096], err[512], rl[16];
+	long long rows;
+	if (!s)
+		return false;
+	switch (overview_ui.focus) {
+	case PANEL_ACTIONS:
+		t = (struct export_table){6, s->nactions, ah, at, action_cells, s};
+		what = "top-actions";
+		break;
+	case PANEL_WORKERS:
+		t = (struct export_table){10, s->nworkers, wh, wt, worker_cells, s};
+		what = "workers";
+		break;
+	case PANEL_CHANGES:
+		t = (struct export_table){5, s->nchanges, ch, ct, change_cells, s};
+		what = "recent-changes";
+		break;
+	default:
+		return false;
+	}
+	if (s->panel[overview_ui.focus].missing || s->panel[overview_ui.focus].failed) {
+		app_message(a, "nothing to export: %s", s->panel[overview_ui.focus].note);
+		return true;
+	}
+	range_label(a->range_hours, rl, sizeof rl);
+	snprintf(label, sizeof label, "overview-%s-%s", what, rl);
+	if (export_rows(a->s, label, &t, path, sizeof path, &rows, err, sizeof err) == 0)
+		app_message(a, "exported %lld rows to %s", rows, path);
+	else
+		app_message(a, "export failed: %s", err);
 	return true;
 }

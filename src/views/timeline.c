@@ -1,4 +1,5 @@
 /* The entity timeline view: live row, time in status, paged history and row detail. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,7 @@
 #include "app.h"
 #include "batch/render_text.h"
 #include "export/background.h"
+#include "export/export.h"
 #include "model/timeline.h"
 #include "term/draw.h"
 #include "term/prompt.h"
@@ -143,12 +145,32 @@ static void timeline_finish(struct app *a)
 }
 
 /* A timeline exports the entity's whole history. */
+/* 'e': the entity's history as the timeline shows it (its operation and
+ * changed-field filters), named after the entity. */
 static void timeline_export(struct app *a)
 {
 	const struct tl_view *v = a->view_state;
 	const struct entity_spec *ent = &v->tl.spec;
-	export_bg_start(a, ent->type == ENTITY_EXECUTION ? "execution_history" : "worker_history",
-	                PARSE_MAX_RANGE_HOURS, NULL, ent);
+	static char label[96];
+	char id[64];
+	if (ent->by_name) {
+		/* A file name keeps only the name's plain characters. */
+		size_t k = 0;
+		for (const char *p = ent->name; *p && k < 40; p++)
+			id[k++] =
+			    (isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == '_')
+			        ? *p
+			        : '_';
+		id[k] = '\0';
+	} else {
+		snprintf(id, sizeof id, "%lld", (long long)ent->id);
+	}
+	snprintf(label, sizeof label, "timeline-%s-%s",
+	         ent->type == ENTITY_EXECUTION ? "execution" : "worker", id);
+	struct export_view view = {label, v->tl.op_filter, v->tl.field_filter};
+	export_bg_start_view(a,
+	                     ent->type == ENTITY_EXECUTION ? "execution_history" : "worker_history",
+	                     PARSE_MAX_RANGE_HOURS, NULL, ent, &view);
 }
 
 static void timeline_print(struct app *a)

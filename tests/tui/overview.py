@@ -100,13 +100,13 @@ try:
          scr)
     tm.send("Escape")
     t.ok(tm.wait_for(r"filter cleared", 5) is not None, "Esc clears the filter")
-    tm.send("/")
-    tm.wait_for("filter \\(ref")
+    tm.send("f")
+    tm.wait_for("filter \\(exact")
     wname = sorted(o["workers"])[0]
     tm.send_literal(wname)
     tm.send("Enter")
     scr = tm.wait_for(r"Workers \(1\)", 10)
-    t.ok(wname[:15] in scr, "/ filters by a worker ref", scr)
+    t.ok(wname[:15] in scr, "f filters by a worker ref", scr)
     tm.send("BSpace")
     tm.wait_for(r"Workers \((\d\d+)\)", 10)
     for key in ("j", "Down", "k", "Up", "NPage", "PPage", "BTab", "e", "g", "G", ":"):
