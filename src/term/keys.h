@@ -48,7 +48,7 @@ enum {
 	  CH('f'))                                                                                 \
 	X(ACT_OPS, "o", "timeline: cycle the operation filter (all, INSERT, UPDATE, DELETE)",      \
 	  V_TIMELINE, CH('o'))                                                                     \
-	X(ACT_UTC, "u", "timeline: local time or UTC", V_TIMELINE, CH('u'))                        \
+	X(ACT_UTC, "u", "times in local time or UTC (every view)", V_ALL, CH('u'))                 \
 	X(ACT_ENTITY, ":", "open an entity timeline: execution:ID, worker:ID or worker:NAME",      \
 	  V_ALL, CH(':'))                                                                          \
 	X(ACT_EXPORT, "e", "export the focused panel (or timeline) to CSV", V_ALL, CH('e'))        \

@@ -269,7 +269,9 @@ enum { WC_NAME, WC_STATUS, WC_ROLE, WC_TYPE, WC_HOSTPORT, WC_AGE, WC_TRANS, WC_F
 
 static void worker_widths(int width, int w[WC_N])
 {
-	bool wide = width >= 100;
+	/* The right half of a 200-column screen is 99 wide: ROLE and TYPE
+	 * stay. */
+	bool wide = width >= 96;
 	w[WC_STATUS] = 10;
 	w[WC_ROLE] = wide ? 7 : 0;
 	w[WC_TYPE] = wide ? 10 : 0;
@@ -280,6 +282,13 @@ static void worker_widths(int width, int w[WC_N])
 	w[WC_NAME] = width - 7;
 	for (int i = 1; i < WC_N; i++)
 		w[WC_NAME] -= w[i];
+	/* Room beyond a 24-column name is shared with HOST:PORT, so the port
+	 * of a long host name shows. */
+	if (w[WC_HOSTPORT] && w[WC_NAME] > 24) {
+		int give = (w[WC_NAME] - 24) / 2;
+		w[WC_NAME] -= give;
+		w[WC_HOSTPORT] += give;
+	}
 	if (w[WC_NAME] < 6)
 		w[WC_NAME] = 6;
 }
@@ -318,7 +327,10 @@ static void worker_row(int y, const struct rect r, const int w[WC_N], attr_t ra,
 	x = worker_cell(y, x, w[WC_STATUS], ra | draw_status_attr(wk->status), wk->status);
 	x = worker_cell(y, x, w[WC_ROLE], ra, wk->role);
 	x = worker_cell(y, x, w[WC_TYPE], ra, wk->type);
-	snprintf(hp, sizeof hp, "%s:%d", wk->host ? wk->host : "-", wk->port);
+	if (wk->port) /* a missing port is not ":0" */
+		snprintf(hp, sizeof hp, "%s:%d", wk->host ? wk->host : "-", wk->port);
+	else
+		snprintf(hp, sizeof hp, "%s", wk->host ? wk->host : "-");
 	x = worker_cell(y, x, w[WC_HOSTPORT], ra, hp);
 	if (wk->has_heartbeat)
 		fmt_age(age, sizeof age, wk->heartbeat_age);
@@ -377,7 +389,7 @@ static void draw_changes(struct app *a, struct rect r)
 		name_w = 6;
 	int y = r.y + 1;
 	int x = r.x;
-	put(y, x, time_w, theme.attr[R_DIM], "TIME");
+	put(y, x, time_w, theme.attr[R_DIM], a->utc ? "TIME UTC" : "TIME");
 	put_right(y, x + time_w + 1, id_w, theme.attr[R_DIM], "EXECUTION");
 	put(y, x + time_w + id_w + 3, name_w, theme.attr[R_DIM], "ACTION");
 	put(y, x + time_w + id_w + name_w + 4, 2 * st_w + 3, theme.attr[R_DIM], "OLD -> NEW");
@@ -388,7 +400,7 @@ static void draw_changes(struct app *a, struct rect r)
 		attr_t ra = row_attr(s, PANEL_CHANGES, i);
 		y = r.y + 2 + i - overview_ui.top[PANEL_CHANGES];
 		fill(y, r.x, r.w, ra);
-		fmt_timestamp(ts, sizeof ts, c->time_us, false, false);
+		fmt_timestamp(ts, sizeof ts, c->time_us, a->utc, false);
 		put(y, x, time_w, ra, time_w < 19 ? ts + 11 : ts);
 		snprintf(idb, sizeof idb, "%lld", (long long)c->id);
 		put_right(y, x + time_w + 1, id_w, ra, idb);

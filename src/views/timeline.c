@@ -361,6 +361,7 @@ static void draw_tl_detail(const struct timeline *t, struct rect r)
 
 static void timeline_draw(struct app *a, int top, int bottom)
 {
+	tl_utc = a->utc; /* 'u' is application-wide */
 	struct tl_view *v = a->view_state;
 	const struct timeline *t = &v->tl;
 	const struct tl_snapshot *s = t->snap;
@@ -429,9 +430,6 @@ static bool timeline_key(struct app *a, enum key_action act)
 		break;
 	case ACT_END:
 		refetch = timeline_jump(t, TL_END);
-		break;
-	case ACT_UTC:
-		tl_utc = !tl_utc;
 		break;
 	case ACT_OPS: {
 		int i = 0;

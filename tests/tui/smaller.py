@@ -1,0 +1,85 @@
+"""Smaller screen behaviours: the +/- refresh ladder with feedback at 80
+columns, a 'terminal too small' screen, range and space while paused, a
+missing port, 'u' on the overview with the zone in the header, an error
+cleared by a successful ':'."""
+
+import re
+import time
+
+from attune_test import BIN, TAP, Cluster, Tmux
+
+t = TAP()
+c = Cluster()
+env = c.env(LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color", TZ="UTC")
+
+# ---- the ladder, at 80x24 where the header's "every" is cut off
+tm = Tmux("%s -r 2" % BIN, 80, 24, env)
+try:
+    tm.wait_for(r"Workers \(\d+\)")
+    seen = []
+    for key, want in (("-", "5"), ("-", "10"), ("-", "30"), ("-", "60"), ("+", "30"),
+                      ("+", "10"), ("+", "5"), ("+", "2"), ("+", "1"), ("+", "0.5")):
+        tm.send(key)
+        scr = tm.wait_for(r"refresh every %ss\b" % re.escape(want), 5)
+        seen.append(want)
+    t.eq(seen, ["5", "10", "30", "60", "30", "10", "5", "2", "1", "0.5"],
+         "+/- walk 0.5, 1, 2, 5, 10, 30, 60 s with feedback on the status line")
+    tm.send("+")
+    t.ok(tm.wait_for(r"fastest step", 5) is not None, "+ at 0.5 s says it is the fastest")
+    # Paused: a range key applies at once with one refresh, and says so.
+    tm.send("p")
+    tm.wait_for("PAUSED", 5)
+    tm.send("5")
+    scr = tm.wait_for(r"range 7d: refreshed once", 5)
+    t.ok(tm.wait_for(r"Throughput 7d", 10) is not None, "paused + 5: the panels show 7 days")
+    tm.send("Space")
+    t.ok(tm.wait_for(r"paused: refreshed once", 5) is not None, "space while paused says so")
+    tm.send("p")
+    # A bad ':' leaves an error; a good one clears it.
+    tm.send(":")
+    tm.send_literal("nonsense")
+    tm.send("Enter")
+    tm.wait_for(r"not an entity", 5)
+    eid = c.value("SELECT min(id) FROM attune.execution")
+    tm.send(":")
+    tm.send_literal("execution:" + eid)
+    tm.send("Enter")
+    scr = tm.wait_for(r"History: rows", 10)
+    t.ok("not an entity" not in scr, "a successful ':' clears the earlier error", scr)
+    tm.send("Escape")
+    tm.send("q")
+    t.eq(tm.wait_dead(5), 0, "q exits 0")
+finally:
+    tm.kill()
+
+# ---- too small, then big enough again
+tm = Tmux("%s -r 1" % BIN, 30, 6, env)
+try:
+    scr = tm.wait_for(r"terminal too small", 10)
+    t.ok(re.search(r"need 40.8", scr) and "Workers" not in scr,
+         "30x6: a 'terminal too small (need 40x8)' screen instead of fragments", scr)
+    tm.resize(120, 40)
+    t.ok(tm.wait_for(r"Workers \(\d+\)", 10) is not None, "resized: the overview is back")
+    tm.send("q")
+    t.eq(tm.wait_dead(5), 0, "q exits 0")
+finally:
+    tm.kill()
+
+# ---- a worker without a port; 'u' and the zone in the header
+c.psql("UPDATE attune.worker SET port = NULL WHERE id = (SELECT min(id) FROM attune.worker"
+       " WHERE host IS NOT NULL) RETURNING host")
+host = c.value("SELECT host FROM attune.worker WHERE port IS NULL AND host IS NOT NULL"
+               " ORDER BY id LIMIT 1")
+tm = Tmux("%s -r 30" % BIN, 120, 50, dict(env, TZ="Europe/Berlin"))
+try:
+    scr = tm.wait_for(r"Workers \(\d+\)")
+    t.ok(host and host in scr and (host + ":0") not in scr, "a missing port is not ':0'", host)
+    t.ok(re.search(r"data \d+s old\s+CES?T\s", scr) is not None, "the header names the zone", scr)
+    tm.send("u")
+    scr = tm.wait_for(r"data \d+s old\s+UTC\s", 5)
+    t.ok("TIME UTC" in scr, "u on the overview: times in UTC, said in the header and panel")
+    tm.send("q")
+    t.eq(tm.wait_dead(5), 0, "q exits 0")
+finally:
+    tm.kill()
+t.done()
