@@ -23,6 +23,9 @@ struct tl_view {
 	bool continued;    /* batch mode: this page continues a frame */
 	int top;           /* first visible row within the page */
 	int rows;          /* visible rows at the last draw */
+	/* The timeline ':' was typed in, kept until this one is found: a
+	 * failed ':' goes back to it rather than to the overview. */
+	struct tl_view *prev;
 };
 
 static bool tl_utc; /* times in UTC rather than local, kept across timelines */
@@ -32,18 +35,34 @@ static void timeline_view_init(struct app *a)
 	tl_utc = a->s->utc;
 }
 
+static void tl_view_free(struct tl_view *v)
+{
+	if (!v)
+		return;
+	tl_view_free(v->prev);
+	timeline_free(&v->tl);
+	free(v);
+}
+
 void app_open_entity(struct app *a, const struct entity_spec *spec, const char *text)
 {
 	struct tl_view *v = xcalloc(1, sizeof *v);
 	timeline_init(&v->tl, spec, text);
+	if (a->view == &timeline_view && a->view_state) {
+		struct tl_view *old = a->view_state;
+		v->prev = old->prev ? old->prev : old;
+		if (old->prev) { /* only the last timeline that was found is kept */
+			old->prev = NULL;
+		} else {
+			a->view_state = NULL; /* kept: timeline_close leaves it */
+		}
+	}
 	view_switch(a, &timeline_view, v);
 }
 
 static void timeline_close(struct app *a)
 {
-	struct tl_view *v = a->view_state;
-	timeline_free(&v->tl);
-	free(v);
+	tl_view_free(a->view_state);
 	a->view_state = NULL;
 }
 
@@ -94,7 +113,14 @@ static void timeline_failed(struct app *a, const struct tl_view *v)
 		a->quit = true;
 		return;
 	}
-	app_close_view(a);
+	if (v->prev) {
+		/* Back to the timeline that was being read. */
+		struct tl_view *p = v->prev;
+		((struct tl_view *)v)->prev = NULL;
+		view_switch(a, &timeline_view, p);
+	} else {
+		app_close_view(a);
+	}
 	app_message(a, "%s", why);
 }
 
@@ -138,6 +164,8 @@ static void timeline_finish(struct app *a)
 			app_count_refresh(a);
 		return;
 	}
+	tl_view_free(v->prev); /* found: no way back to the earlier one */
+	v->prev = NULL;
 	a->fe->refreshed(a);
 	if (v->tl.move_pending || timeline_needs_detail(&v->tl))
 		a->next_refresh = db_now(); /* the selection moved meanwhile */

@@ -46,6 +46,13 @@ try:
     tm.send("Enter")
     scr = tm.wait_for(r"History: rows", 10)
     t.ok("not an entity" not in scr, "a successful ':' clears the earlier error", scr)
+    # A ':' that finds nothing goes back to the timeline being read.
+    tm.send(":")
+    tm.send_literal("execution:999999999")
+    tm.send("Enter")
+    scr = tm.wait_for(r"no history for execution:999999999", 10)
+    t.ok(re.search(r"History: rows", scr) and ("execution:" + eid) in scr,
+         "a failed ':' keeps the timeline that was open", scr)
     tm.send("Escape")
     tm.send("q")
     t.eq(tm.wait_dead(5), 0, "q exits 0")
