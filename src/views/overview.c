@@ -274,6 +274,19 @@ static void move_sel(struct app *a, int delta)
 	a->redraw = true;
 }
 
+/* 's' walks the columns left to right: EXEC, OK, FAILED (with timeouts),
+ * TIMEOUT, FAIL%, then the name. */
+static enum action_sort next_sort(enum action_sort k)
+{
+	static const enum action_sort order[] = {SORT_EXECUTIONS, SORT_OK,           SORT_FAILED,
+	                                         SORT_TIMEOUT,    SORT_FAILURE_RATE, SORT_NAME};
+	const int n = (int)(sizeof order / sizeof *order);
+	for (int i = 0; i < n; i++)
+		if (order[i] == k)
+			return order[(i + 1) % n];
+	return SORT_EXECUTIONS;
+}
+
 /* 's' and 'S': the selected action stays selected and on screen. */
 static void resort(struct app *a)
 {
@@ -374,7 +387,7 @@ static bool overview_key(struct app *a, enum key_action act)
 	case ACT_SORT:
 	case ACT_SORT_REVERSE:
 		if (act == ACT_SORT)
-			u->sort = (enum action_sort)((u->sort + 1) % SORT_COUNT);
+			u->sort = next_sort(u->sort);
 		else
 			u->reverse = !u->reverse;
 		resort(a);

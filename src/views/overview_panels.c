@@ -228,10 +228,21 @@ static void draw_actions(struct app *a, struct rect r)
 	int y = r.y + 1, x = r.x;
 	put(y, x, name_w, theme.attr[R_DIM], "ACTION");
 	x += name_w;
-	const char *heads[] = {"EXEC", "OK", "FAILED", "TIMEOUT"};
-	for (int i = 0; i < 4; i++, x += num_w + 1)
-		put_right(y, x + 1, num_w, theme.attr[R_DIM], heads[i]);
-	put_right(y, x + 1, 6, theme.attr[R_DIM], "FAIL%");
+	/* The sorted column's head is marked and bright. */
+	static const enum action_sort by[] = {SORT_EXECUTIONS, SORT_OK, SORT_FAILED, SORT_TIMEOUT,
+	                                      SORT_FAILURE_RATE};
+	const char *heads[] = {"EXEC", "OK", "FAILED", "TIMEOUT", "FAIL%"}, *mark;
+	char head[32];
+	mark = overview_ui.reverse ? (tw_utf8() ? "↑" : "^") : (tw_utf8() ? "↓" : "v");
+	if (overview_ui.sort == SORT_NAME)
+		putf(y, r.x, name_w, theme.attr[R_TITLE], "ACTION%s", mark);
+	for (int i = 0; i < 5; i++, x += num_w + 1) {
+		bool on = overview_ui.sort == by[i];
+		snprintf(head, sizeof head, "%s%s", on ? mark : "", heads[i]);
+		put_right(y, x + 1, i < 4 ? num_w : 6, on ? theme.attr[R_TITLE] : theme.attr[R_DIM],
+		          head);
+	}
+	x -= num_w + 1;
 	if (trend_w)
 		put(y, x + 8, trend_w, theme.attr[R_DIM], "TREND");
 	int visible = r.h - 2;

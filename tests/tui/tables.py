@@ -95,6 +95,23 @@ try:
     after_big_n = highlighted(tm)
     t.ok(after_big_n == sel and (len(refs) == 1) == (after_n == sel),
          "N: back to the previous match", (sel, after_n, after_big_n, refs))
+    # s and S re-sort: the selected action stays selected, the column is shown.
+    tm.send("Escape")
+    tm.send("/")
+    tm.send_literal("ops.restart")
+    tm.send("Enter")
+    tm.wait_for(r"n next, N previous", 5)
+    picked = highlighted(tm)
+    keep = []
+    for key, title in (("s", r"sort: ok \u2193"), ("s", r"sort: failed \u2193"),
+                       ("S", r"sort: failed \u2191"), ("s", r"sort: timeout \u2191")):
+        tm.send(key)
+        tm.wait_for(title, 5)
+        row = highlighted(tm)
+        keep.append(row.split()[0] if row else None)
+    t.eq(keep, ["ops.restart_service"] * 4,
+         "s/S re-sort with the selected action kept selected and on screen")
+    t.ok(re.search(r"\u2191TIMEOUT", tm.capture()) is not None, "the sorted column is marked")
     tm.send("Escape")
     tm.send("/")
     tm.send_literal("zzznothing")
