@@ -51,6 +51,9 @@ void overview_keep_selection(const struct snapshot *old, const struct snapshot *
 bool overview_row_matches(const struct snapshot *s, enum panel_id p, int i);
 /* Select the next (dir 1) or previous (-1) match; false when none. */
 bool overview_search(struct app *a, int dir, bool include_from);
+/* With a ref filter, what an empty table says instead of "none": that no
+ * row has that ref and which kinds of ref it matched. False: no filter. */
+bool overview_filter_note(const struct snapshot *s, enum panel_id p, char *buf, size_t len);
 /* 'e' on a table: its rows as displayed (sort, filter, columns) to a CSV
  * file; false when the focused panel has no such export. */
 bool overview_export_table(struct app *a);

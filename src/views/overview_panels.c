@@ -271,8 +271,12 @@ static void draw_actions(struct app *a, struct rect r)
 			put(y, x + 8, trend_w, ra, line);
 		}
 	}
+	char note[256];
 	if (s->nactions == 0)
-		put(r.y + 2, r.x, r.w, theme.attr[R_DIM], "no executions in range");
+		put(r.y + 2, r.x, r.w, theme.attr[R_DIM],
+		    overview_filter_note(s, PANEL_ACTIONS, note, sizeof note)
+		        ? note
+		        : "no executions in range");
 }
 
 /* Column widths of the workers table; 0 hides a column. */
@@ -382,8 +386,11 @@ static void draw_workers(struct app *a, struct rect r)
 		fill(y, r.x, r.w, ra);
 		worker_row(y, r, w, ra, &s->workers[i]);
 	}
+	char note[256];
 	if (s->nworkers == 0)
-		put(r.y + 2, r.x, r.w, theme.attr[R_DIM], "no workers");
+		put(r.y + 2, r.x, r.w, theme.attr[R_DIM],
+		    overview_filter_note(s, PANEL_WORKERS, note, sizeof note) ? note
+		                                                              : "no workers");
 }
 
 static void draw_changes(struct app *a, struct rect r)
@@ -423,8 +430,12 @@ static void draw_changes(struct app *a, struct rect r)
 		put(y, sx, st_w, ra | draw_status_attr(c->new_status),
 		    c->new_status ? c->new_status : "-");
 	}
+	char note[256];
 	if (s->nchanges == 0)
-		put(r.y + 2, r.x, r.w, theme.attr[R_DIM], "no status changes in range");
+		put(r.y + 2, r.x, r.w, theme.attr[R_DIM],
+		    overview_filter_note(s, PANEL_CHANGES, note, sizeof note)
+		        ? note
+		        : "no status changes in range");
 }
 
 /* ------------------------------------------------------------ batch frames */

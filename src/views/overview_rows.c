@@ -221,3 +221,24 @@ bool overview_export_table(struct app *a)
 		app_message(a, "export failed: %s", err);
 	return true;
 }
+
+/* ------------------------------------------------------------ filter */
+
+bool overview_filter_note(const struct snapshot *s, enum panel_id p, char *buf, size_t len)
+{
+	static const char *const kind[] = {"action", "worker", "trigger", "rule"};
+	const bool has[] = {s->nactions > 0 || s->total_exec > 0, s->nworkers > 0,
+	                    s->total_events > 0, s->total_enforcements > 0};
+	const char *mine = p == PANEL_WORKERS ? "worker" : "action";
+	char which[64] = "";
+	if (!s->filter)
+		return false;
+	for (size_t k = 0; k < sizeof has / sizeof *has; k++)
+		if (has[k]) {
+			size_t n = strlen(which);
+			snprintf(which + n, sizeof which - n, "%s%ss", n ? ", " : "", kind[k]);
+		}
+	snprintf(buf, len, "no %s named %s in range: the filter applies to %s", mine, s->filter,
+	         which[0] ? which : "nothing here");
+	return true;
+}

@@ -1,7 +1,8 @@
 """Smaller screen behaviours: the +/- refresh ladder with feedback at 80
 columns, a 'terminal too small' screen, range and space while paused, a
 missing port, 'u' on the overview with the zone in the header, an error
-cleared by a successful ':'."""
+cleared by a successful ':' and a failed one keeping the timeline, a ref
+filter that says what it matched."""
 
 import re
 import time
@@ -85,6 +86,17 @@ try:
     tm.send("u")
     scr = tm.wait_for(r"data \d+s old\s+UTC\s", 5)
     t.ok("TIME UTC" in scr, "u on the overview: times in UTC, said in the header and panel")
+    # A filter by a worker's name: the actions table says what it matched
+    # instead of showing an empty table.
+    wname = c.value("SELECT name FROM attune.worker WHERE name ~ '^[a-z0-9-]+$'"
+                    " ORDER BY name LIMIT 1")
+    tm.send("f")
+    tm.send_literal(wname)
+    tm.send("Enter")
+    scr = tm.wait_for(r"Workers \(1\)", 10)
+    t.ok(re.search(r"no action named %s in range: the filter applies to workers"
+                   % re.escape(wname), scr) is not None,
+         "a worker filter: the actions table says the filter matched a worker", scr)
     tm.send("q")
     t.eq(tm.wait_dead(5), 0, "q exits 0")
 finally:
