@@ -50,6 +50,11 @@ void app_open_entity(struct app *a, const struct entity_spec *spec, const char *
 	timeline_init(&v->tl, spec, text);
 	if (a->view == &timeline_view && a->view_state) {
 		struct tl_view *old = a->view_state;
+		/* Its batch in flight is dropped with the switch; the connection
+		 * stays, and with it what the timeline listens to. */
+		bool listening = old->tl.listening;
+		timeline_abort_batch(&old->tl);
+		old->tl.listening = listening;
 		v->prev = old->prev ? old->prev : old;
 		if (old->prev) { /* only the last timeline that was found is kept */
 			old->prev = NULL;
