@@ -34,6 +34,17 @@ static const char *zone_label(bool utc, char *buf, size_t len)
 	return buf;
 }
 
+/* Text at x on line y within width; sets *cut when it does not fit whole. */
+static int hput(int y, int x, int width, attr_t attr, const char *text, bool *cut)
+{
+	int w = tw_width(text);
+	if (x + w > width || *cut) {
+		*cut = true;
+		return x < width ? put(y, x, width - x, attr, text) : 0;
+	}
+	return put(y, x, w, attr, text);
+}
+
 static int draw_header(struct app *a, int width, bool compact)
 {
 	char server[512], backend[96], state[96], rl[16], line[1024], tz[32];
@@ -68,24 +79,44 @@ static int draw_header(struct app *a, int width, bool compact)
 	}
 	if (!s)
 		return 2;
-	char e1[24], e2[24], e3[24];
-	int x = putf(1, 0, width, A_NORMAL, "exec %s  events %s  enforcements %s",
-	             fmt_total(e1, s->total_exec), fmt_total(e2, s->total_events),
-	             fmt_total(e3, s->total_enforcements));
-	x += putf(1, x, width - x, A_NORMAL, "  %s in flight %lld", tw_utf8() ? "│" : "|",
-	          (long long)s->total_inflight);
-	for (int i = 0; i < s->ninflight && x < width; i++) {
-		x += put(1, x, width - x, A_NORMAL, " ");
-		x += put(1, x, width - x, draw_status_attr(s->inflight[i].name),
-		         s->inflight[i].name);
-		x += putf(1, x, width - x, A_NORMAL, " %lld", (long long)s->inflight[i].count);
+	char e1[24], e2[24], e3[24], tot[160], inf[1024];
+	fmt_total(e1, s->total_exec);
+	fmt_total(e2, s->total_events);
+	fmt_total(e3, s->total_enforcements);
+	/* The in-flight counts matter more than the labels: short labels when
+	 * the line would not fit, and an ellipsis where it is cut. */
+	int n = snprintf(inf, sizeof inf, "  %s in flight %lld", tw_utf8() ? "│" : "|",
+	                 (long long)s->total_inflight);
+	for (int i = 0; i < s->ninflight && n > 0 && (size_t)n < sizeof inf; i++)
+		n += snprintf(inf + n, sizeof inf - (size_t)n, " %s %lld", s->inflight[i].name,
+		              (long long)s->inflight[i].count);
+	snprintf(tot, sizeof tot, "exec %s  events %s  enforcements %s", e1, e2, e3);
+	if (tw_width(tot) + tw_width(inf) > width)
+		snprintf(tot, sizeof tot, "exec %s ev %s enf %s", e1, e2, e3);
+	bool cut = false;
+	int x = hput(1, 0, width, A_NORMAL, tot, &cut);
+	x += hput(1, x, width, A_NORMAL, tw_utf8() ? "  │ in flight " : "  | in flight ", &cut);
+	snprintf(inf, sizeof inf, "%lld", (long long)s->total_inflight);
+	x += hput(1, x, width, A_NORMAL, inf, &cut);
+	for (int i = 0; i < s->ninflight; i++) {
+		x += hput(1, x, width, A_NORMAL, " ", &cut);
+		x += hput(1, x, width, draw_status_attr(s->inflight[i].name), s->inflight[i].name,
+		          &cut);
+		snprintf(inf, sizeof inf, " %lld", (long long)s->inflight[i].count);
+		x += hput(1, x, width, A_NORMAL, inf, &cut);
 	}
-	if (s->filter)
-		x += putf(1, x, width - x, theme.attr[R_WARN], "  filter: %s", s->filter);
+	if (s->filter) {
+		snprintf(inf, sizeof inf, "  filter: %s", s->filter);
+		x += hput(1, x, width, theme.attr[R_WARN], inf, &cut);
+	}
 	char fresh[160];
 	present_freshness(a, false, fresh, sizeof fresh);
-	if (fresh[0] && x < width)
-		putf(1, x, width - x, theme.attr[R_DIM], "  %s", fresh);
+	if (fresh[0]) {
+		snprintf(inf, sizeof inf, "  %s", fresh);
+		x += hput(1, x, width, theme.attr[R_DIM], inf, &cut);
+	}
+	if (cut)
+		put(1, width - 1, 1, A_NORMAL, tw_utf8() ? "…" : "~");
 	return 2;
 }
 

@@ -143,7 +143,7 @@ try:
     # The help overlay scrolls: every binding can be read at 80x24.
     bindings = ["q", "?", "space", "p", "+", "-", "1", "2", "3", "4", "5", "Tab", "S-Tab",
                 "Up/k", "Down/j", "PgUp", "PgDn", "g/Home", "G/End", "Enter", "Esc/Bksp",
-                "/", "o", "u", ":", "e", "s", "t"]
+                "/", "n", "N", "f", "o", "u", ":", "e", "s", "S", "t"]
     seen = set()
     tm.send("?")
     scr = tm.wait_for("attune-top keys") or ""

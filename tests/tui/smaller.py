@@ -16,7 +16,17 @@ env = c.env(LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color", TZ="UTC")
 # ---- the ladder, at 80x24 where the header's "every" is cut off
 tm = Tmux("%s -r 2" % BIN, 80, 24, env)
 try:
-    tm.wait_for(r"Workers \(\d+\)")
+    scr = tm.wait_for(r"Workers \(\d+\)")
+    # Header line 2 at 80 columns keeps every in-flight count (short labels)
+    # and marks a cut with an ellipsis.
+    line2 = scr.splitlines()[1]
+    inflight = c.psql("SELECT status::text, count(*) FROM attune.execution WHERE status::text"
+                      " NOT IN ('completed', 'succeeded', 'failed', 'timeout', 'timed_out',"
+                      " 'cancelled', 'canceled', 'abandoned', 'skipped') GROUP BY 1")
+    t.ok(inflight and all(re.search(r"\b%s %s\b" % (st, n), line2) for st, n in inflight),
+         "80 columns: header line 2 shows every in-flight count", (line2, inflight))
+    t.ok(len(line2.rstrip()) < 80 or line2.rstrip().endswith("\u2026"),
+         "80 columns: a cut header line ends in an ellipsis", line2)
     seen = []
     for key, want in (("-", "5"), ("-", "10"), ("-", "30"), ("-", "60"), ("+", "30"),
                       ("+", "10"), ("+", "5"), ("+", "2"), ("+", "1"), ("+", "0.5")):
@@ -82,9 +92,9 @@ tm = Tmux("%s -r 30" % BIN, 120, 50, dict(env, TZ="Europe/Berlin"))
 try:
     scr = tm.wait_for(r"Workers \(\d+\)")
     t.ok(host and host in scr and (host + ":0") not in scr, "a missing port is not ':0'", host)
-    t.ok(re.search(r"data \d+s old\s+CES?T\s", scr) is not None, "the header names the zone", scr)
+    t.ok(re.search(r"data [\d.]+m?s old\s+CES?T\s", scr) is not None, "the header names the zone", scr)
     tm.send("u")
-    scr = tm.wait_for(r"data \d+s old\s+UTC\s", 5)
+    scr = tm.wait_for(r"data [\d.]+m?s old\s+UTC\s", 5)
     t.ok("TIME UTC" in scr, "u on the overview: times in UTC, said in the header and panel")
     # A filter by a worker's name: the actions table says what it matched
     # instead of showing an empty table.
