@@ -533,7 +533,10 @@ static void print_workers(const struct app *a, const struct snapshot *s)
 			fmt_age(age, sizeof age, w->heartbeat_age);
 		else
 			snprintf(age, sizeof age, "-");
-		snprintf(hp, sizeof hp, "%s:%d", w->host ? w->host : "-", w->port);
+		if (w->port) /* a missing port is not ":0" */
+			snprintf(hp, sizeof hp, "%s:%d", w->host ? w->host : "-", w->port);
+		else
+			snprintf(hp, sizeof hp, "%s", w->host ? w->host : "-");
 		char flags[32];
 		snprintf(flags, sizeof flags, "%s%s%s", present_worker_stale(w) ? "stale" : "",
 		         present_worker_stale(w) && present_worker_flapping(w) ? "," : "",

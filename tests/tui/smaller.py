@@ -7,7 +7,7 @@ filter that says what it matched."""
 import re
 import time
 
-from attune_test import BIN, TAP, Cluster, Tmux
+from attune_test import BIN, TAP, Cluster, Tmux, parse_frames, run_top
 
 t = TAP()
 c = Cluster()
@@ -88,6 +88,10 @@ c.psql("UPDATE attune.worker SET port = NULL WHERE id = (SELECT min(id) FROM att
        " WHERE host IS NOT NULL) RETURNING host")
 host = c.value("SELECT host FROM attune.worker WHERE port IS NULL AND host IS NOT NULL"
                " ORDER BY id LIMIT 1")
+r = run_top(["-b", "-n", "1"], env=env)
+wk = parse_frames(r.stdout)[0].get("WORKERS", []) if r.returncode == 0 else []
+t.ok(host and any(re.search(r"\s%s\s" % re.escape(host), l) for l in wk) and
+     not any((host + ":0") in l for l in wk), "batch: a missing port is not ':0'", wk)
 tm = Tmux("%s -r 30" % BIN, 120, 50, dict(env, TZ="Europe/Berlin"))
 try:
     scr = tm.wait_for(r"Workers \(\d+\)")
