@@ -342,10 +342,13 @@ static void worker_row(int y, const struct rect r, const int w[WC_N], attr_t ra,
 	x = worker_cell(y, x, w[WC_STATUS], ra | draw_status_attr(wk->status), wk->status);
 	x = worker_cell(y, x, w[WC_ROLE], ra, wk->role);
 	x = worker_cell(y, x, w[WC_TYPE], ra, wk->type);
-	if (wk->port) /* a missing port is not ":0" */
-		snprintf(hp, sizeof hp, "%s:%d", wk->host ? wk->host : "-", wk->port);
-	else
-		snprintf(hp, sizeof hp, "%s", wk->host ? wk->host : "-");
+	/* A missing port is not ":0"; a long host is cut before the port. */
+	char port[16] = "";
+	if (wk->port)
+		snprintf(port, sizeof port, ":%d", wk->port);
+	int host_w = w[WC_HOSTPORT] - (int)strlen(port);
+	tw_fit(hp, sizeof hp, wk->host ? wk->host : "-", host_w > 1 ? host_w : 1, false);
+	snprintf(hp + strlen(hp), sizeof hp - strlen(hp), "%s", port);
 	x = worker_cell(y, x, w[WC_HOSTPORT], ra, hp);
 	if (wk->has_heartbeat)
 		fmt_age(age, sizeof age, wk->heartbeat_age);

@@ -96,6 +96,11 @@ tm = Tmux("%s -r 30" % BIN, 120, 50, dict(env, TZ="Europe/Berlin"))
 try:
     scr = tm.wait_for(r"Workers \(\d+\)")
     t.ok(host and host in scr and (host + ":0") not in scr, "a missing port is not ':0'", host)
+    # A long host is cut before its port, which stays visible.
+    lh, lp = c.psql("SELECT host, port FROM attune.worker WHERE port IS NOT NULL"
+                    " ORDER BY length(host) DESC, id LIMIT 1")[0]
+    t.ok(any(l.find(lh[:12]) >= 0 and re.search(r":%s\b" % lp, l) for l in scr.splitlines()),
+         "a long host keeps its port visible (%s:%s)" % (lh, lp), scr)
     t.ok(re.search(r"data [\d.]+m?s old\s+CES?T\s", scr) is not None, "the header names the zone", scr)
     tm.send("u")
     scr = tm.wait_for(r"data [\d.]+m?s old\s+UTC\s", 5)
@@ -111,6 +116,39 @@ try:
     t.ok(re.search(r"no action named %s in range: the filter applies to workers"
                    % re.escape(wname), scr) is not None,
          "a worker filter: the actions table says the filter matched a worker", scr)
+    tm.send("q")
+    t.eq(tm.wait_dead(5), 0, "q exits 0")
+finally:
+    tm.kill()
+
+# ---- 200 columns: ROLE and TYPE stay; storage stops at its end; an
+# inactive worker is not drawn like one in error.
+tm = Tmux("%s -r 30" % BIN, 200, 50, env)
+try:
+    scr = tm.wait_for(r"Workers \(\d+\)")
+    t.ok(re.search(r"NAME\s+STATUS\s+ROLE\s+TYPE\s+HOST:PORT", scr) is not None,
+         "200 columns: ROLE and TYPE are shown", scr)
+    esc = tm.capture(escapes=True)
+
+    def sgr_before(word):
+        for line in esc.splitlines():
+            m = re.search(r"((?:\x1b\[[0-9;]*m)+)%s\b" % word, line)
+            if m:
+                return m.group(1)
+        return None
+    inactive, error = sgr_before("inactive"), sgr_before("error")
+    t.ok(inactive is not None and error is not None and inactive != error,
+         "an inactive worker is not coloured like one in error", (inactive, error))
+    tm.resize(100, 14)  # storage longer than the screen
+    tm.send("t")
+    tm.wait_for(r"Storage|freshness", 10)
+    for _ in range(20):
+        tm.send("NPage")
+    time.sleep(0.5)
+    lines = tm.capture().splitlines()
+    body = [l for l in lines[2:-1]]
+    t.ok(len(body) >= 10 and body[-1].strip() != "",
+         "storage: paging past the end stops with the last line at the bottom", lines[-6:])
     tm.send("q")
     t.eq(tm.wait_dead(5), 0, "q exits 0")
 finally:
