@@ -38,9 +38,9 @@ enum {
 	X(ACT_END, "G/End", "last row (timeline: oldest)", V_ALL, KC(KEY_END), CH('G'))            \
 	X(ACT_ENTER, "Enter", "drill down: filter to an action; open a worker or execution",       \
 	  V_OVERVIEW, KC(KEY_ENTER), CH('\n'), CH('\r'))                                           \
-	X(ACT_BACK, "Esc/Bksp", "back: close the timeline, clear the filter, close help", V_ALL,   \
-	  CH(27), KC(KEY_BACKSPACE), CH(127), CH(8))                                               \
-	X(ACT_SEARCH, "/", "search the focused table (timeline: filter by changed field)",         \
+	X(ACT_BACK, "Esc/Bksp", "back: close timeline/help, clear search/filter", V_ALL, CH(27),   \
+	  KC(KEY_BACKSPACE), CH(127), CH(8))                                                       \
+	X(ACT_SEARCH, "/", "search the table (timeline: changed-field filter)",                    \
 	  V_OVERVIEW | V_TIMELINE, CH('/'))                                                        \
 	X(ACT_NEXT_MATCH, "n", "next search match", V_OVERVIEW, CH('n'))                           \
 	X(ACT_PREV_MATCH, "N", "previous search match", V_OVERVIEW, CH('N'))                       \
