@@ -300,9 +300,9 @@ static void resort(struct app *a)
 	overview_relocate(a->snap, PANEL_ACTIONS, key);
 }
 
-static void search_note(struct app *a, bool found)
+/* The prompt says "no match" while the text matches no row. */
+static void search_note(bool found)
 {
-	(void)a;
 	prompt_note(found || !overview_ui.search[0] ? NULL : "no match");
 }
 
@@ -312,7 +312,7 @@ static void search_changed(struct app *a, const char *text)
 	struct overview_ui *u = &overview_ui;
 	snprintf(u->search, sizeof u->search, "%s", text);
 	u->sel[u->focus] = u->search_from;
-	search_note(a, overview_search(a, 1, true));
+	search_note(overview_search(a, 1, true));
 	a->redraw = true;
 }
 
