@@ -310,6 +310,7 @@ void app_refresh_now(struct app *a)
 {
 	/* Asked for by the user (or a view change): read everything again. */
 	a->reread = true;
+	a->refresh_once = true; /* even while paused */
 	a->next_refresh = db_now();
 	a->refresh_requested = a->db.state == DB_BUSY;
 	if (a->phase == PH_DISCONNECTED)
@@ -343,7 +344,7 @@ static int poll_timeout_ms(const struct app *a, double now)
 	double wake = now + 1.0; /* ages and clocks on screen tick every second */
 	if (a->phase == PH_DISCONNECTED)
 		wake = fmin(wake, a->reconnect_at);
-	if (a->phase == PH_READY && a->db.state == DB_IDLE && !a->paused)
+	if (a->phase == PH_READY && a->db.state == DB_IDLE && (!a->paused || a->refresh_once))
 		wake = fmin(wake, a->next_refresh);
 	if (a->phase == PH_CONNECTING && a->db.connect_deadline > 0)
 		wake = fmin(wake, a->db.connect_deadline);
@@ -377,8 +378,11 @@ static void tick(struct app *a, double now)
 	watch_silence(a, now);
 	if (a->phase == PH_DISCONNECTED && now >= a->reconnect_at)
 		start_connect(a);
-	if (a->phase == PH_READY && a->db.state == DB_IDLE && !a->paused && now >= a->next_refresh)
+	if (a->phase == PH_READY && a->db.state == DB_IDLE && (!a->paused || a->refresh_once) &&
+	    now >= a->next_refresh) {
+		a->refresh_once = false;
 		start_refresh(a);
+	}
 	if (a->status[0] && now >= a->status_until) {
 		a->status[0] = '\0';
 		a->redraw = true;
@@ -495,6 +499,7 @@ int app_main(struct app *a)
 	}
 	a->range_hours = a->s->range_hours;
 	a->refresh_interval = a->s->refresh;
+	a->utc = a->s->utc;
 	a->filter = a->s->filter ? xstrdup(a->s->filter) : NULL;
 	a->reconnect_at = db_now();
 	a->view = &overview_view;

@@ -52,8 +52,10 @@ struct app {
 	long range_hours;
 	char *filter; /* malloc'd, NULL = none */
 	bool paused;
-	long refreshes; /* completed refreshes */
-	bool stale;     /* data on screen is from a lost connection */
+	bool utc;          /* times on screen in UTC rather than local ('u') */
+	bool refresh_once; /* one refresh asked for (space, range) even while paused */
+	long refreshes;    /* completed refreshes */
+	bool stale;        /* data on screen is from a lost connection */
 	double reconnect_at;
 	double backoff;
 	char conn_error[512]; /* why we are not connected, one line */

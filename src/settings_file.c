@@ -115,6 +115,10 @@ static int parse_sort(const char *v)
 		return SORT_FAILURE_RATE;
 	if (strcasecmp(v, "name") == 0)
 		return SORT_NAME;
+	if (strcasecmp(v, "ok") == 0)
+		return SORT_OK;
+	if (strcasecmp(v, "timeout") == 0)
+		return SORT_TIMEOUT;
 	return -1;
 }
 

@@ -22,15 +22,15 @@ static struct {
 
 /* Child: export, write "OK rows path" or "ERR message" to the pipe. */
 static void export_child(struct app *a, int fd, const char *name, long range, const char *filter,
-                         const struct entity_spec *ent)
+                         const struct entity_spec *ent, const struct export_view *view)
 {
 	char path[PATH_MAX], err[512], msg[PATH_MAX + 600];
 	long long rows = 0;
 	const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP};
 	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
 		signal(sigs[i], SIG_DFL);
-	if (export_panel(a->s, a->password, name, range, filter, ent, NULL, path, sizeof path,
-	                 &rows, err, sizeof err) == 0)
+	if (export_panel_view(a->s, a->password, name, range, filter, ent, view, NULL, path,
+	                      sizeof path, &rows, err, sizeof err) == 0)
 		snprintf(msg, sizeof msg, "OK %lld %s", rows, path);
 	else
 		snprintf(msg, sizeof msg, "ERR %s", err);
@@ -71,6 +71,12 @@ void export_bg_stop(void)
 void export_bg_start(struct app *a, const char *name, long range, const char *filter,
                      const struct entity_spec *ent)
 {
+	export_bg_start_view(a, name, range, filter, ent, NULL);
+}
+
+void export_bg_start_view(struct app *a, const char *name, long range, const char *filter,
+                          const struct entity_spec *ent, const struct export_view *view)
+{
 	int fds[2];
 	if (bg_export.pid) {
 		app_message(a, "an export of %s is still running", bg_export.name);
@@ -84,7 +90,7 @@ void export_bg_start(struct app *a, const char *name, long range, const char *fi
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(fds[0]);
-		export_child(a, fds[1], name, range, filter, ent);
+		export_child(a, fds[1], name, range, filter, ent, view);
 	}
 	close(fds[1]);
 	if (pid < 0) {

@@ -12,6 +12,10 @@ struct app;
  * its own connection; the outcome arrives as a status message. */
 void export_bg_start(struct app *a, const char *name, long range, const char *filter,
                      const struct entity_spec *ent);
+/* The same with a view's file label and history filters (view may be NULL). */
+struct export_view;
+void export_bg_start_view(struct app *a, const char *name, long range, const char *filter,
+                          const struct entity_spec *ent, const struct export_view *view);
 /* Report a finished export (called on every draw). */
 void export_bg_poll(struct app *a);
 /* Stop a running export (its temporary file is removed). */

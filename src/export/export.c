@@ -128,6 +128,8 @@ struct export_req {
 	long range_hours;
 	const char *filter;               /* NULL = none */
 	const struct entity_spec *entity; /* history only */
+	const char *op_filter;            /* history: one operation, NULL = all */
+	const char *field_filter;         /* history: rows that changed it, NULL = all */
 	bool raw;                         /* --csv-raw */
 	bool progress;                    /* may print progress on stderr */
 	bool warn;                        /* may say on stderr what was left out */
@@ -267,7 +269,9 @@ static const char history_fmt[] =
     " ': ', ':'), ', ', ',') AS c OFFSET 0) o"
     " CROSS JOIN LATERAL (SELECT replace(replace(u.nv::text,"
     " ': ', ':'), ', ', ',') AS c OFFSET 0) n"
-    " WHERE %s AND h.time >= " RANGE_LO " AND ($2::text IS NULL OR h.entity_ref = $2::text)) x"
+    " WHERE %s AND h.time >= " RANGE_LO " AND ($2::text IS NULL OR h.entity_ref = $2::text)"
+    " AND ($6::text IS NULL OR h.operation = $6::text)"
+    " AND ($7::text IS NULL OR $7::text = ANY(h.changed_fields))) x"
     " ORDER BY ts, id, op COLLATE \"C\", ref COLLATE \"C\", cf COLLATE \"C\","
     " ov COLLATE \"C\", nv COLLATE \"C\"";
 
@@ -400,14 +404,15 @@ static int run_query(PGconn *conn, const struct export_req *r, const struct caps
 		return -1;
 	PQclear(res);
 
-	const char *params[5] = {hours, r->filter, key, compact_re, compact_sub};
+	const char *params[7] = {hours,        r->filter,      key, compact_re, compact_sub,
+	                         r->op_filter, r->field_filter};
 	int nparams = 2;
 	if (r->def->shape == SHAPE_AGGREGATE)
 		sql = aggregate_sql(r->def, caps);
 	else if (r->def->shape == SHAPE_WORKERS)
 		sql = workers_sql(caps);
 	else
-		sql = history_sql(r->def, caps, by_ref), nparams = 5;
+		sql = history_sql(r->def, caps, by_ref), nparams = 7;
 	int sent = PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	free(sql);
 	if (!sent || !PQsetSingleRowMode(conn))
@@ -619,23 +624,84 @@ int export_demo_run(const char *conninfo, const char *schema, void *arg)
 
 /* ------------------------------------------------------------ dashboard */
 
+/* dir/attune-top-NAME-STAMP.csv with dir made absolute, so the status
+ * line says where the file is whatever the current directory. */
 static int panel_path(const char *dir, const char *name, char *path, size_t len, char *err,
                       size_t errlen)
 {
-	char stamp[32];
+	char stamp[32], cwd[4096];
 	time_t now = time(NULL);
 	struct tm tm;
 	if (!gmtime_r(&now, &tm) || strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm) == 0)
 		return err_set(err, errlen, "cannot read the clock");
-	int n = snprintf(path, len, "%s/attune-top-%s-%s.csv", dir, name, stamp);
+	const char *base = "", *sep = "";
+	if (dir[0] != '/' && getcwd(cwd, sizeof cwd)) {
+		base = cwd;
+		sep = "/";
+		if (strcmp(dir, ".") == 0)
+			dir = "", sep = "";
+	}
+	int n = snprintf(path, len, "%s%s%s/attune-top-%s-%s.csv", base, sep, dir, name, stamp);
 	if (n < 0 || (size_t)n >= len)
 		return err_set(err, errlen, "export path too long");
+	return 0;
+}
+
+/* $ATTUNE_TOP_EXPORT_DIR, else the configuration file's, else ".". */
+static const char *panel_dir(const struct settings *s)
+{
+	const char *dir = getenv("ATTUNE_TOP_EXPORT_DIR");
+	if (!dir || !*dir)
+		dir = s->export_dir ? s->export_dir : ".";
+	return dir;
+}
+
+int export_rows(const struct settings *s, const char *label, const struct export_table *t,
+                char *path_out, size_t path_len, long long *rows_out, char *err, size_t errlen)
+{
+	struct atomicfile af;
+	struct csvout w;
+	const char *cells[EXPORT_TABLE_MAX_COLS];
+	char buf[EXPORT_TABLE_MAX_COLS][512];
+	*rows_out = 0;
+	if (t->ncols > EXPORT_TABLE_MAX_COLS)
+		return err_set(err, errlen, "too many columns");
+	if (panel_path(panel_dir(s), label, path_out, path_len, err, errlen) != 0 ||
+	    atomicfile_open(&af, path_out, false, err, errlen) != 0)
+		return -1;
+	csvout_init(&w, af.f, s->csv_raw);
+	int rc = csvout_row(&w, t->heads, NULL, t->ncols);
+	for (int i = 0; rc == 0 && i < t->nrows; i++) {
+		for (int c = 0; c < t->ncols; c++) {
+			buf[c][0] = '\0';
+			cells[c] = buf[c];
+		}
+		t->row(t->ctx, i, cells, buf, sizeof buf[0]);
+		rc = csvout_row(&w, cells, t->text, t->ncols);
+	}
+	csvout_free(&w);
+	if (rc != 0) {
+		atomicfile_abort(&af);
+		return err_set(err, errlen, "writing the CSV failed: %s", strerror(errno));
+	}
+	if (atomicfile_commit(&af, err, errlen) != 0)
+		return -1;
+	*rows_out = t->nrows;
 	return 0;
 }
 
 int export_panel(const struct settings *s, const char *password, const char *name, long range_hours,
                  const char *filter, const struct entity_spec *entity, const char *dir,
                  char *path_out, size_t path_len, long long *rows_out, char *err, size_t errlen)
+{
+	return export_panel_view(s, password, name, range_hours, filter, entity, NULL, dir,
+	                         path_out, path_len, rows_out, err, errlen);
+}
+
+int export_panel_view(const struct settings *s, const char *password, const char *name,
+                      long range_hours, const char *filter, const struct entity_spec *entity,
+                      const struct export_view *view, const char *dir, char *path_out,
+                      size_t path_len, long long *rows_out, char *err, size_t errlen)
 {
 	const struct export_def *def = find_def(name ? name : "");
 	*rows_out = 0;
@@ -646,12 +712,10 @@ int export_panel(const struct settings *s, const char *password, const char *nam
 	if (def->shape == SHAPE_HISTORY &&
 	    (!entity || (entity->type == ENTITY_EXECUTION) != (def->rel == REL_EXECUTION_HISTORY)))
 		return err_set(err, errlen, "%s needs a matching entity", name);
-	if (!dir) {
-		dir = getenv("ATTUNE_TOP_EXPORT_DIR");
-		if (!dir || !*dir)
-			dir = s->export_dir ? s->export_dir : ".";
-	}
-	if (panel_path(dir, name, path_out, path_len, err, errlen) != 0)
+	if (!dir)
+		dir = panel_dir(s);
+	if (panel_path(dir, view && view->label ? view->label : name, path_out, path_len, err,
+	               errlen) != 0)
 		return -1;
 	struct export_req r = {
 	    .s = s,
@@ -660,6 +724,8 @@ int export_panel(const struct settings *s, const char *password, const char *nam
 	    .range_hours = range_hours,
 	    .filter = filter,
 	    .entity = entity,
+	    .op_filter = view ? view->op_filter : NULL,
+	    .field_filter = view ? view->field_filter : NULL,
 	    .raw = s->csv_raw,
 	    .progress = false, /* curses owns the terminal */
 	    .warn = false,

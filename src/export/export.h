@@ -6,6 +6,7 @@
 #ifndef ATTUNE_EXPORT_H
 #define ATTUNE_EXPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/parse.h"
@@ -39,5 +40,35 @@ int export_demo_run(const char *conninfo, const char *schema, void *arg);
 int export_panel(const struct settings *s, const char *password, const char *name, long range_hours,
                  const char *filter, const struct entity_spec *entity, const char *dir,
                  char *path_out, size_t path_len, long long *rows_out, char *err, size_t errlen);
+
+/* What a view adds to export_panel: the file's label (NULL: the name) and,
+ * for a history, the timeline's operation and changed-field filters. */
+struct export_view {
+	const char *label;
+	const char *op_filter, *field_filter;
+};
+int export_panel_view(const struct settings *s, const char *password, const char *name,
+                      long range_hours, const char *filter, const struct entity_spec *entity,
+                      const struct export_view *view, const char *dir, char *path_out,
+                      size_t path_len, long long *rows_out, char *err, size_t errlen);
+
+/* A table as the screen shows it: its columns, rows in screen order. */
+#define EXPORT_TABLE_MAX_COLS 12
+struct export_table {
+	int ncols, nrows;
+	const char *const *heads;
+	const bool *text; /* free text: gets the formula guard */
+	/* Row i into cells: write into buf[c] (len bytes) or point cells[c]
+	 * elsewhere; NULL is an empty, unquoted field (missing). */
+	void (*row)(const void *ctx, int i, const char **cells, char (*buf)[512], size_t len);
+	const void *ctx;
+};
+
+/* The dashboard's `e` on a table: its rows as displayed into
+ * attune-top-LABEL-YYYYmmddTHHMMSSZ.csv in the export directory, atomically,
+ * never replacing a file, with the formula guard unless --csv-raw. Returns
+ * 0 with the absolute path and the row count, or -1 with a message. */
+int export_rows(const struct settings *s, const char *label, const struct export_table *t,
+                char *path_out, size_t path_len, long long *rows_out, char *err, size_t errlen);
 
 #endif

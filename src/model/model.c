@@ -341,7 +341,8 @@ int64_t model_status_total(const struct snapshot *s, const char *status)
 
 const char *model_sort_label(enum action_sort k)
 {
-	static const char *const labels[SORT_COUNT] = {"executions", "failed", "failure %", "name"};
+	static const char *const labels[SORT_COUNT] = {"executions", "failed", "failure %",
+	                                               "name",       "ok",     "timeout"};
 	return k < SORT_COUNT ? labels[k] : "?";
 }
 
@@ -372,6 +373,12 @@ static int cmp_actions(const void *pa, const void *pb)
 		break;
 	case SORT_FAILURE_RATE:
 		c = cmp_i64_desc(failure_ppm(a), failure_ppm(b));
+		break;
+	case SORT_OK:
+		c = cmp_i64_desc(a->completed, b->completed);
+		break;
+	case SORT_TIMEOUT:
+		c = cmp_i64_desc(a->timeout, b->timeout);
 		break;
 	case SORT_NAME:
 		break;

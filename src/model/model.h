@@ -191,12 +191,15 @@ void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled);
  * note, heartbeat ages at their displayed precision (fmt_age). */
 bool snapshot_same_view(const struct snapshot *a, const struct snapshot *b);
 
-/* Sort actions: by executions (default), failure rate, or name. */
+/* Sort actions: by executions (default), failures (failed + timeout),
+ * failure rate, name, completed (ok) or timeouts. */
 enum action_sort {
 	SORT_EXECUTIONS = 0,
 	SORT_FAILED,
 	SORT_FAILURE_RATE,
 	SORT_NAME,
+	SORT_OK,
+	SORT_TIMEOUT,
 	SORT_COUNT,
 };
 const char *model_sort_label(enum action_sort k);

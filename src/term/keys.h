@@ -34,21 +34,26 @@ enum {
 	X(ACT_DOWN, "Down/j", "move down in the focused panel", V_ALL, KC(KEY_DOWN), CH('j'))      \
 	X(ACT_PAGE_UP, "PgUp", "page up", V_ALL, KC(KEY_PPAGE))                                    \
 	X(ACT_PAGE_DOWN, "PgDn", "page down", V_ALL, KC(KEY_NPAGE))                                \
-	X(ACT_HOME, "g/Home", "first row (timeline: newest)", V_TIMELINE | V_STORAGE,              \
-	  KC(KEY_HOME), CH('g'))                                                                   \
-	X(ACT_END, "G/End", "last row (timeline: oldest)", V_TIMELINE, KC(KEY_END), CH('G'))       \
+	X(ACT_HOME, "g/Home", "first row (timeline: newest)", V_ALL, KC(KEY_HOME), CH('g'))        \
+	X(ACT_END, "G/End", "last row (timeline: oldest)", V_ALL, KC(KEY_END), CH('G'))            \
 	X(ACT_ENTER, "Enter", "drill down: filter to an action; open a worker or execution",       \
 	  V_OVERVIEW, KC(KEY_ENTER), CH('\n'), CH('\r'))                                           \
-	X(ACT_BACK, "Esc/Bksp", "back: close the timeline, clear the filter, close help", V_ALL,   \
-	  CH(27), KC(KEY_BACKSPACE), CH(127), CH(8))                                               \
-	X(ACT_FILTER, "/", "filter by a ref (timeline: by changed field)", V_ALL, CH('/'))         \
+	X(ACT_BACK, "Esc/Bksp", "back: close timeline/help, clear search/filter", V_ALL, CH(27),   \
+	  KC(KEY_BACKSPACE), CH(127), CH(8))                                                       \
+	X(ACT_SEARCH, "/", "search the table (timeline: changed-field filter)",                    \
+	  V_OVERVIEW | V_TIMELINE, CH('/'))                                                        \
+	X(ACT_NEXT_MATCH, "n", "next search match", V_OVERVIEW, CH('n'))                           \
+	X(ACT_PREV_MATCH, "N", "previous search match", V_OVERVIEW, CH('N'))                       \
+	X(ACT_FILTER, "f", "filter by an exact action ref or worker name", V_OVERVIEW | V_STORAGE, \
+	  CH('f'))                                                                                 \
 	X(ACT_OPS, "o", "timeline: cycle the operation filter (all, INSERT, UPDATE, DELETE)",      \
 	  V_TIMELINE, CH('o'))                                                                     \
-	X(ACT_UTC, "u", "timeline: local time or UTC", V_TIMELINE, CH('u'))                        \
+	X(ACT_UTC, "u", "times in local time or UTC (every view)", V_ALL, CH('u'))                 \
 	X(ACT_ENTITY, ":", "open an entity timeline: execution:ID, worker:ID or worker:NAME",      \
 	  V_ALL, CH(':'))                                                                          \
 	X(ACT_EXPORT, "e", "export the focused panel (or timeline) to CSV", V_ALL, CH('e'))        \
-	X(ACT_SORT, "s", "cycle the sort order of top actions", V_OVERVIEW, CH('s'))               \
+	X(ACT_SORT, "s", "top actions: sort by the next column", V_OVERVIEW, CH('s'))              \
+	X(ACT_SORT_REVERSE, "S", "top actions: reverse the sort order", V_OVERVIEW, CH('S'))       \
 	X(ACT_STORAGE, "t", "storage and freshness view", V_ALL, CH('t'))
 
 enum key_action {

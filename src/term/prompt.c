@@ -2,6 +2,7 @@
 #include "term/prompt.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +12,9 @@
 static struct {
 	const char *label;    /* NULL when no prompt is open */
 	prompt_done_fn *done; /* called on Enter */
-	char input[512];      /* the text typed so far, UTF-8 */
+	prompt_done_fn *changed, *cancelled;
+	char note[128];
+	char input[512]; /* the text typed so far, UTF-8 */
 	size_t len;
 } prompt;
 
@@ -21,6 +24,19 @@ void prompt_open(const char *label, prompt_done_fn *done)
 	prompt.done = done;
 	prompt.input[0] = '\0';
 	prompt.len = 0;
+	prompt.changed = prompt.cancelled = NULL;
+	prompt.note[0] = '\0';
+}
+
+void prompt_live(prompt_done_fn *changed, prompt_done_fn *cancelled)
+{
+	prompt.changed = changed;
+	prompt.cancelled = cancelled;
+}
+
+void prompt_note(const char *note)
+{
+	snprintf(prompt.note, sizeof prompt.note, "%s", note ? note : "");
 }
 
 bool prompt_active(void)
@@ -48,12 +64,18 @@ void prompt_key(struct app *a, bool is_key, wint_t ch)
 		prompt.done(a, prompt.input);
 	} else if (!is_key && ch == 27) {
 		prompt.label = NULL;
+		if (prompt.cancelled)
+			prompt.cancelled(a, prompt.input);
 	} else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
 		while (prompt.len > 0 && (prompt.input[--prompt.len] & 0xC0) == 0x80)
 			;
 		prompt.input[prompt.len] = '\0';
+		if (prompt.changed)
+			prompt.changed(a, prompt.input);
 	} else if (!is_key && ch >= 32) {
 		prompt_insert(ch);
+		if (prompt.changed)
+			prompt.changed(a, prompt.input);
 	}
 	a->redraw = true;
 }
@@ -62,5 +84,8 @@ void prompt_draw(int y)
 {
 	int x = put(y, 0, COLS, theme.attr[R_TITLE], prompt.label);
 	x += put(y, x, COLS - x - 1, A_NORMAL, prompt.input);
-	move(y, x < COLS ? x : COLS - 1);
+	int cx = x;
+	if (prompt.note[0] && x + 2 < COLS)
+		put(y, x + 2, COLS - x - 3, theme.attr[R_WARN], prompt.note);
+	move(y, cx < COLS ? cx : COLS - 1);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "export/background.h"
@@ -22,13 +23,39 @@ static volatile sig_atomic_t resized; /* SIGWINCH arrived */
 
 /* ------------------------------------------------------------ header */
 
+/* The time zone the screen's times are in: "UTC" or the local zone's
+ * abbreviation ("CET"). */
+static const char *zone_label(bool utc, char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	if (utc || !localtime_r(&now, &tm) || strftime(buf, len, "%Z", &tm) == 0)
+		snprintf(buf, len, "UTC");
+	return buf;
+}
+
+/* Text at x on line y within width; sets *cut when it does not fit whole. */
+static int hput(int y, int x, int width, attr_t attr, const char *text, bool *cut)
+{
+	int w = tw_width(text);
+	if (x + w > width || *cut) {
+		*cut = true;
+		return x < width ? put(y, x, width - x, attr, text) : 0;
+	}
+	return put(y, x, w, attr, text);
+}
+
 static int draw_header(struct app *a, int width, bool compact)
 {
-	char server[512], backend[96], state[96], rl[16], line[1024], session[96];
+	char server[512], backend[96], state[96], rl[16], line[1024], session[96], tz[32];
 	present_server(a, server, sizeof server);
 	present_session(a, session, sizeof session);
 	present_backend(&a->caps, backend, sizeof backend);
 	present_state(a, state, sizeof state);
+	/* The zone of every time on screen, kept with the state on the right
+	 * where a narrow terminal still shows it. */
+	size_t sl = strlen(state);
+	snprintf(state + sl, sizeof state - sl, "  %s", zone_label(a->utc, tz, sizeof tz));
 	range_label(a->range_hours, rl, sizeof rl);
 	fill(0, 0, width, theme.attr[R_HEADER]);
 	snprintf(line, sizeof line,
@@ -54,24 +81,44 @@ static int draw_header(struct app *a, int width, bool compact)
 	}
 	if (!s)
 		return 2;
-	char e1[24], e2[24], e3[24];
-	int x = putf(1, 0, width, A_NORMAL, "exec %s  events %s  enforcements %s",
-	             fmt_total(e1, s->total_exec), fmt_total(e2, s->total_events),
-	             fmt_total(e3, s->total_enforcements));
-	x += putf(1, x, width - x, A_NORMAL, "  %s in flight %lld", tw_utf8() ? "│" : "|",
-	          (long long)s->total_inflight);
-	for (int i = 0; i < s->ninflight && x < width; i++) {
-		x += put(1, x, width - x, A_NORMAL, " ");
-		x += put(1, x, width - x, draw_status_attr(s->inflight[i].name),
-		         s->inflight[i].name);
-		x += putf(1, x, width - x, A_NORMAL, " %lld", (long long)s->inflight[i].count);
+	char e1[24], e2[24], e3[24], tot[160], inf[1024];
+	fmt_total(e1, s->total_exec);
+	fmt_total(e2, s->total_events);
+	fmt_total(e3, s->total_enforcements);
+	/* The in-flight counts matter more than the labels: short labels when
+	 * the line would not fit, and an ellipsis where it is cut. */
+	int n = snprintf(inf, sizeof inf, "  %s in flight %lld", tw_utf8() ? "│" : "|",
+	                 (long long)s->total_inflight);
+	for (int i = 0; i < s->ninflight && n > 0 && (size_t)n < sizeof inf; i++)
+		n += snprintf(inf + n, sizeof inf - (size_t)n, " %s %lld", s->inflight[i].name,
+		              (long long)s->inflight[i].count);
+	snprintf(tot, sizeof tot, "exec %s  events %s  enforcements %s", e1, e2, e3);
+	if (tw_width(tot) + tw_width(inf) > width)
+		snprintf(tot, sizeof tot, "exec %s ev %s enf %s", e1, e2, e3);
+	bool cut = false;
+	int x = hput(1, 0, width, A_NORMAL, tot, &cut);
+	x += hput(1, x, width, A_NORMAL, tw_utf8() ? "  │ in flight " : "  | in flight ", &cut);
+	snprintf(inf, sizeof inf, "%lld", (long long)s->total_inflight);
+	x += hput(1, x, width, A_NORMAL, inf, &cut);
+	for (int i = 0; i < s->ninflight; i++) {
+		x += hput(1, x, width, A_NORMAL, " ", &cut);
+		x += hput(1, x, width, draw_status_attr(s->inflight[i].name), s->inflight[i].name,
+		          &cut);
+		snprintf(inf, sizeof inf, " %lld", (long long)s->inflight[i].count);
+		x += hput(1, x, width, A_NORMAL, inf, &cut);
 	}
-	if (s->filter)
-		x += putf(1, x, width - x, theme.attr[R_WARN], "  filter: %s", s->filter);
+	if (s->filter) {
+		snprintf(inf, sizeof inf, "  filter: %s", s->filter);
+		x += hput(1, x, width, theme.attr[R_WARN], inf, &cut);
+	}
 	char fresh[160];
 	present_freshness(a, false, fresh, sizeof fresh);
-	if (fresh[0] && x < width)
-		putf(1, x, width - x, theme.attr[R_DIM], "  %s", fresh);
+	if (fresh[0]) {
+		snprintf(inf, sizeof inf, "  %s", fresh);
+		x += hput(1, x, width, theme.attr[R_DIM], inf, &cut);
+	}
+	if (cut)
+		put(1, width - 1, 1, A_NORMAL, tw_utf8() ? "…" : "~");
 	return 2;
 }
 
@@ -90,6 +137,19 @@ static void draw_footer(struct app *a)
 	put(y, 0, COLS, theme.attr[R_DIM], a->view->footer);
 }
 
+/* Below this the panels would be fragments: say so instead. */
+#define MIN_COLS  40
+#define MIN_LINES 8
+
+static void draw_too_small(void)
+{
+	char need[48];
+	snprintf(need, sizeof need, "(need %d%s%d)", MIN_COLS, tw_utf8() ? "×" : "x", MIN_LINES);
+	const char *lines[] = {"attune-top", "terminal too small", need, "q quits"};
+	for (int i = 0; i < 4 && i < LINES; i++)
+		put(i, 0, COLS, i == 1 ? theme.attr[R_WARN] : A_NORMAL, lines[i]);
+}
+
 static void ui_draw(struct app *a)
 {
 	export_bg_poll(a);
@@ -100,6 +160,12 @@ static void ui_draw(struct app *a)
 			resizeterm(ws.ws_row, ws.ws_col);
 	}
 	erase();
+	if (COLS < MIN_COLS || LINES < MIN_LINES) {
+		draw_too_small();
+		curs_set(0);
+		refresh();
+		return;
+	}
 	bool compact = LINES < 10;
 	int top = draw_header(a, COLS, compact);
 	a->view->draw(a, top, LINES - 1);
@@ -125,7 +191,32 @@ static void entity_done(struct app *a, const char *text)
 		app_message(a, "not an entity: %s (execution:ID, worker:ID, worker:NAME)", text);
 		return;
 	}
+	a->status[0] = '\0';          /* an earlier error no longer applies */
 	app_open_entity(a, &e, text); /* the timeline copies the name */
+}
+
+/* '+' and '-' walk a ladder of intervals; a -r value off the ladder
+ * steps to its neighbour. The status line says where it landed (the
+ * header's "every" is cut off on narrow terminals). */
+static void step_interval(struct app *a, int dir)
+{
+	static const double ladder[] = {0.5, 1, 2, 5, 10, 30, 60};
+	const int n = (int)(sizeof ladder / sizeof *ladder);
+	double cur = a->refresh_interval, next = cur;
+	for (int i = 0; i < n; i++) {
+		int k = dir < 0 ? n - 1 - i : i;
+		if (dir < 0 ? ladder[k] < cur - 1e-9 : ladder[k] > cur + 1e-9) {
+			next = ladder[k];
+			break;
+		}
+	}
+	if (next == cur) {
+		app_message(a, "refresh every %gs: the %s step (-r sets any interval)", cur,
+		            dir < 0 ? "fastest" : "slowest");
+		return;
+	}
+	app_set_interval(a, next);
+	app_message(a, "refresh every %gs", next);
 }
 
 /* Keys whose meaning is the same in every view. */
@@ -141,6 +232,8 @@ static void global_action(struct app *a, enum key_action act)
 		break;
 	case ACT_REFRESH:
 		app_refresh_now(a);
+		if (a->paused)
+			app_message(a, "paused: refreshed once (p resumes)");
 		break;
 	case ACT_PAUSE:
 		a->paused = !a->paused;
@@ -149,15 +242,20 @@ static void global_action(struct app *a, enum key_action act)
 		break;
 	case ACT_FASTER:
 	case ACT_SLOWER:
-		app_set_interval(a, act == ACT_FASTER ? fmax(0.2, a->refresh_interval / 2)
-		                                      : fmin(3600, a->refresh_interval * 2));
+		step_interval(a, act == ACT_FASTER ? -1 : 1);
 		break;
 	case ACT_RANGE_6H:
 	case ACT_RANGE_12H:
 	case ACT_RANGE_24H:
 	case ACT_RANGE_2D:
 	case ACT_RANGE_7D:
+		/* Applies at once, with one refresh even while paused. */
 		app_set_range(a, ranges[act - ACT_RANGE_6H]);
+		if (a->paused) {
+			char rl[16];
+			range_label(a->range_hours, rl, sizeof rl);
+			app_message(a, "range %s: refreshed once (paused, p resumes)", rl);
+		}
 		break;
 	case ACT_BACK:
 		if (a->filter) {
@@ -166,13 +264,18 @@ static void global_action(struct app *a, enum key_action act)
 		}
 		break;
 	case ACT_FILTER:
-		prompt_open("filter (ref, empty = none): ", filter_done);
+		prompt_open("filter (exact action ref or worker name, empty = none): ",
+		            filter_done);
 		break;
 	case ACT_ENTITY:
 		prompt_open("open (execution:ID, worker:ID, worker:NAME): ", entity_done);
 		break;
 	case ACT_STORAGE:
 		app_open_storage(a);
+		break;
+	case ACT_UTC:
+		a->utc = !a->utc;
+		app_message(a, "times in %s", a->utc ? "UTC" : "local time");
 		break;
 	case ACT_EXPORT:
 		a->view->export(a);

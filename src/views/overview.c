@@ -6,6 +6,8 @@
 #include "db/queries.h"
 #include "util/arena.h"
 #include "export/background.h"
+#include "term/prompt.h"
+#include "util/tablenav.h"
 #include "views/overview.h"
 
 /* Buckets before the current hour change only by late data, so they are
@@ -106,6 +108,17 @@ static int64_t live_start(int64_t now_s, int64_t start)
 	if (now_s - (live + 3600) >= LATE_COMMIT_GRACE)
 		live += 3600;
 	return live < start ? start : live;
+}
+
+/* Top actions in the chosen order, reversed with 'S'. */
+static void sort_actions(struct snapshot *s)
+{
+	snapshot_sort_actions(s, overview_ui.sort);
+	for (int i = 0, j = s->nactions - 1; overview_ui.reverse && i < j; i++, j--) {
+		struct action_row t = s->actions[i];
+		s->actions[i] = s->actions[j];
+		s->actions[j] = t;
+	}
 }
 
 static void overview_init(struct app *a)
@@ -230,7 +243,8 @@ static void overview_finish(struct app *a)
 	a->caps.clock_offset_us = s->server_now_us - app_realtime_us();
 	mark_missing(a, s);
 	snapshot_finish(s);
-	snapshot_sort_actions(s, overview_ui.sort);
+	sort_actions(s);
+	overview_keep_selection(a->snap, s);
 	/* A screen that would look the same is not drawn again (most
 	 * refreshes of a quiet system). */
 	bool redraw = a->redraw || a->stale || !a->snap || !snapshot_same_view(a->snap, s) ||
@@ -254,12 +268,77 @@ static void move_sel(struct app *a, int delta)
 {
 	struct overview_ui *u = &overview_ui;
 	int n = overview_table_rows(a->snap, u->focus);
-	u->sel[u->focus] += delta;
-	if (u->sel[u->focus] >= n)
-		u->sel[u->focus] = n - 1;
-	if (u->sel[u->focus] < 0)
-		u->sel[u->focus] = 0;
+	u->sel[u->focus] = tablenav_move(u->sel[u->focus], delta, n);
 	a->redraw = true;
+}
+
+/* 's' walks the columns left to right: EXEC, OK, FAILED (with timeouts),
+ * TIMEOUT, FAIL%, then the name. */
+static enum action_sort next_sort(enum action_sort k)
+{
+	static const enum action_sort order[] = {SORT_EXECUTIONS, SORT_OK,           SORT_FAILED,
+	                                         SORT_TIMEOUT,    SORT_FAILURE_RATE, SORT_NAME};
+	const int n = (int)(sizeof order / sizeof *order);
+	for (int i = 0; i < n; i++)
+		if (order[i] == k)
+			return order[(i + 1) % n];
+	return SORT_EXECUTIONS;
+}
+
+/* 's' and 'S': the selected action stays selected and on screen. */
+static void resort(struct app *a)
+{
+	char key[512];
+	if (!a->snap)
+		return;
+	if (!overview_row_key(a->snap, PANEL_ACTIONS, overview_ui.sel[PANEL_ACTIONS], key,
+	                      sizeof key))
+		key[0] = '\0';
+	sort_actions(a->snap);
+	overview_relocate(a->snap, PANEL_ACTIONS, key);
+}
+
+/* The prompt says "no match" while the text matches no row. */
+static void search_note(bool found)
+{
+	prompt_note(found || !overview_ui.search[0] ? NULL : "no match");
+}
+
+/* Incremental: every edit searches again from where '/' was pressed. */
+static void search_changed(struct app *a, const char *text)
+{
+	struct overview_ui *u = &overview_ui;
+	snprintf(u->search, sizeof u->search, "%s", text);
+	u->sel[u->focus] = u->search_from;
+	search_note(overview_search(a, 1, true));
+	a->redraw = true;
+}
+
+static void search_cancelled(struct app *a, const char *text)
+{
+	(void)text;
+	overview_ui.search[0] = '\0';
+	overview_ui.sel[overview_ui.focus] = overview_ui.search_from;
+	a->redraw = true;
+}
+
+static void search_done(struct app *a, const char *text)
+{
+	search_changed(a, text);
+	if (!text[0])
+		return;
+	if (overview_search(a, 1, true))
+		app_message(a, "/%s: n next, N previous, Esc clears", text);
+	else
+		app_message(a, "no match for \"%s\"", text);
+}
+
+static void next_match(struct app *a, int dir)
+{
+	if (!overview_ui.search[0])
+		app_message(a, "no search: / searches the focused table");
+	else if (!overview_search(a, dir, false))
+		app_message(a, "no match for \"%s\"", overview_ui.search);
 }
 
 static bool overview_key(struct app *a, enum key_action act)
@@ -267,10 +346,9 @@ static bool overview_key(struct app *a, enum key_action act)
 	struct overview_ui *u = &overview_ui;
 	switch (act) {
 	case ACT_NEXT_PANEL:
-		u->focus = overview_next_table(u->focus, 1);
-		break;
 	case ACT_PREV_PANEL:
-		u->focus = overview_next_table(u->focus, -1);
+		u->focus = overview_next_table(u->focus, act == ACT_NEXT_PANEL ? 1 : -1);
+		u->search[0] = '\0';
 		break;
 	case ACT_UP:
 	case ACT_DOWN:
@@ -280,14 +358,39 @@ static bool overview_key(struct app *a, enum key_action act)
 	case ACT_PAGE_DOWN:
 		move_sel(a, act == ACT_PAGE_UP ? -u->rows[u->focus] : u->rows[u->focus]);
 		break;
+	case ACT_HOME:
+		u->sel[u->focus] = 0;
+		break;
+	case ACT_END:
+		move_sel(a, overview_table_rows(a->snap, u->focus));
+		break;
 	case ACT_ENTER:
 		overview_table_enter(a, u->focus, u->sel[u->focus]);
 		break;
+	case ACT_SEARCH:
+		u->search[0] = '\0';
+		u->search_from = u->sel[u->focus];
+		prompt_open("/", search_done);
+		prompt_live(search_changed, search_cancelled);
+		break;
+	case ACT_NEXT_MATCH:
+	case ACT_PREV_MATCH:
+		next_match(a, act == ACT_NEXT_MATCH ? 1 : -1);
+		break;
+	case ACT_BACK:
+		if (!u->search[0])
+			return false;
+		u->search[0] = '\0';
+		break;
 	case ACT_SORT:
-		overview_ui.sort = (enum action_sort)((overview_ui.sort + 1) % SORT_COUNT);
-		if (a->snap)
-			snapshot_sort_actions(a->snap, overview_ui.sort);
-		app_message(a, "top actions sorted by %s", model_sort_label(overview_ui.sort));
+	case ACT_SORT_REVERSE:
+		if (act == ACT_SORT)
+			u->sort = next_sort(u->sort);
+		else
+			u->reverse = !u->reverse;
+		resort(a);
+		app_message(a, "top actions sorted by %s%s", model_sort_label(u->sort),
+		            u->reverse ? ", reversed" : "");
 		break;
 	default:
 		return false;
@@ -296,10 +399,13 @@ static bool overview_key(struct app *a, enum key_action act)
 	return true;
 }
 
-/* 'e': the focused panel's full data (current range and filter) as CSV in
- * $ATTUNE_TOP_EXPORT_DIR or the current directory, in the background. */
+/* 'e': the focused table as displayed, written at once from what is on
+ * screen; a panel without that, its relation (current range and filter) in
+ * the background. */
 static void overview_export(struct app *a)
 {
+	if (overview_export_table(a))
+		return;
 	export_bg_start(a, overview_export_name(overview_ui.focus), a->range_hours, a->filter,
 	                NULL);
 }
@@ -307,8 +413,8 @@ static void overview_export(struct app *a)
 const struct view_ops overview_view = {
     .name = "overview",
     .mask = V_OVERVIEW,
-    .footer = "q quit  ? help  1-5 range  / filter  Tab panel  Enter open  : entity  s sort  "
-              "p pause  +/- rate",
+    .footer = "q quit  ? help  Tab panel  / search  f filter  s/S sort  Enter open  : entity  "
+              "e export  1-5 range  p pause  +/- rate",
     .init = overview_init,
     .refresh = overview_refresh,
     .finish = overview_finish,

@@ -2,6 +2,8 @@
 #ifndef ATTUNE_OVERVIEW_H
 #define ATTUNE_OVERVIEW_H
 
+#include <stddef.h>
+
 #include "model/model.h"
 
 struct app;
@@ -11,6 +13,9 @@ struct overview_ui {
 	enum panel_id focus;                    /* the table keys move in */
 	int sel[PANEL_COUNT], top[PANEL_COUNT]; /* selection and scroll per table */
 	int rows[PANEL_COUNT];                  /* visible body rows at the last draw */
+	bool reverse;                           /* top actions in the opposite order */
+	char search[128];                       /* '/' text in the focused table, "" none */
+	int search_from;                        /* the selection when '/' was pressed */
 };
 
 /* Kept across views: back from a timeline the selection is where it was. */
@@ -33,5 +38,24 @@ const char *overview_export_name(enum panel_id p);
 /* False when a panel's own comparison sees a change the model's
  * snapshot_same_view does not look at. */
 bool overview_panels_same(const struct snapshot *a, const struct snapshot *b);
+
+/* From views/overview_rows.c: the selection kept on its item. */
+/* Row i's key (execution change, action ref, worker id): false when none. */
+bool overview_row_key(const struct snapshot *s, enum panel_id p, int i, char *buf, size_t len);
+/* Select the row of panel p in s whose key is `key` (kept in place on
+ * screen), or clamp the selection when it is gone. */
+void overview_relocate(const struct snapshot *s, enum panel_id p, const char *key);
+/* Every table's selection from `old` moved to the same items in s. */
+void overview_keep_selection(const struct snapshot *old, const struct snapshot *s);
+/* Whether row i of panel p matches the search (only the focused table). */
+bool overview_row_matches(const struct snapshot *s, enum panel_id p, int i);
+/* Select the next (dir 1) or previous (-1) match; false when none. */
+bool overview_search(struct app *a, int dir, bool include_from);
+/* With a ref filter, what an empty table says instead of "none": that no
+ * row has that ref and which kinds of ref it matched. False: no filter. */
+bool overview_filter_note(const struct snapshot *s, enum panel_id p, char *buf, size_t len);
+/* 'e' on a table: its rows as displayed (sort, filter, columns) to a CSV
+ * file; false when the focused panel has no such export. */
+bool overview_export_table(struct app *a);
 
 #endif

@@ -9,6 +9,7 @@
 #include "term/layout.h"
 #include "util/fmt.h"
 #include "util/spark.h"
+#include "util/tablenav.h"
 #include "util/textwidth.h"
 #include "views/overview.h"
 #include "views/present.h"
@@ -184,33 +185,40 @@ static void draw_status(struct app *a, struct rect r)
 
 static void clamp_selection(enum panel_id f, int n, int visible)
 {
-	if (overview_ui.sel[f] >= n)
-		overview_ui.sel[f] = n - 1;
-	if (overview_ui.sel[f] < 0)
-		overview_ui.sel[f] = 0;
 	if (visible < 1)
 		visible = 1;
-	if (overview_ui.sel[f] < overview_ui.top[f])
-		overview_ui.top[f] = overview_ui.sel[f];
-	if (overview_ui.sel[f] >= overview_ui.top[f] + visible)
-		overview_ui.top[f] = overview_ui.sel[f] - visible + 1;
-	if (overview_ui.top[f] < 0)
-		overview_ui.top[f] = 0;
+	overview_ui.sel[f] = tablenav_move(overview_ui.sel[f], 0, n);
+	overview_ui.top[f] = tablenav_top(overview_ui.sel[f], overview_ui.top[f], n, visible);
 	overview_ui.rows[f] = visible;
 }
 
-static attr_t row_attr(enum panel_id f, int i)
+/* A table's title with its position ("5/36 ▲▼") at the right end. */
+static void table_title(struct rect r, const char *text, enum panel_id f, int n)
 {
-	return overview_ui.focus == f && overview_ui.sel[f] == i ? A_REVERSE : A_NORMAL;
+	char pos[48];
+	title(r, text, overview_ui.focus == f);
+	tablenav_position(pos, sizeof pos, overview_ui.sel[f], overview_ui.top[f],
+	                  overview_ui.rows[f], n, !tw_utf8());
+	int pw = tw_width(pos);
+	if (n > 0 && r.w > tw_width(text) + pw + 8)
+		putf(r.y, r.x + r.w - pw - 4, pw + 2, theme.attr[R_DIM], " %s ", pos);
+}
+
+static attr_t row_attr(const struct snapshot *s, enum panel_id f, int i)
+{
+	attr_t a = overview_ui.focus == f && overview_ui.sel[f] == i ? A_REVERSE : A_NORMAL;
+	return overview_row_matches(s, f, i) ? a | A_BOLD | A_UNDERLINE : a;
 }
 
 static void draw_actions(struct app *a, struct rect r)
 {
 	const struct snapshot *s = a->snap;
 	char t[96], pct[16], num[32];
-	snprintf(t, sizeof t, "Top actions (%d), sort: %s", s->nactions,
-	         model_sort_label(overview_ui.sort));
-	title(r, t, overview_ui.focus == PANEL_ACTIONS);
+	snprintf(t, sizeof t, "Top actions (%d), sort: %s %s", s->nactions,
+	         model_sort_label(overview_ui.sort),
+	         overview_ui.reverse ? (tw_utf8() ? "↑" : "asc") : (tw_utf8() ? "↓" : "desc"));
+	clamp_selection(PANEL_ACTIONS, s->nactions, r.h - 2);
+	table_title(r, t, PANEL_ACTIONS, s->nactions);
 	if (panel_unavailable(s, PANEL_ACTIONS, r) || r.h < 2)
 		return;
 	int num_w = 8, trend_w = r.w >= 100 ? 24 : 0;
@@ -220,19 +228,29 @@ static void draw_actions(struct app *a, struct rect r)
 	int y = r.y + 1, x = r.x;
 	put(y, x, name_w, theme.attr[R_DIM], "ACTION");
 	x += name_w;
-	const char *heads[] = {"EXEC", "OK", "FAILED", "TIMEOUT"};
-	for (int i = 0; i < 4; i++, x += num_w + 1)
-		put_right(y, x + 1, num_w, theme.attr[R_DIM], heads[i]);
-	put_right(y, x + 1, 6, theme.attr[R_DIM], "FAIL%");
+	/* The sorted column's head is marked and bright. */
+	static const enum action_sort by[] = {SORT_EXECUTIONS, SORT_OK, SORT_FAILED, SORT_TIMEOUT,
+	                                      SORT_FAILURE_RATE};
+	const char *heads[] = {"EXEC", "OK", "FAILED", "TIMEOUT", "FAIL%"}, *mark;
+	char head[32];
+	mark = overview_ui.reverse ? (tw_utf8() ? "↑" : "^") : (tw_utf8() ? "↓" : "v");
+	if (overview_ui.sort == SORT_NAME)
+		putf(y, r.x, name_w, theme.attr[R_TITLE], "ACTION%s", mark);
+	for (int i = 0; i < 5; i++, x += num_w + 1) {
+		bool on = overview_ui.sort == by[i];
+		snprintf(head, sizeof head, "%s%s", on ? mark : "", heads[i]);
+		put_right(y, x + 1, i < 4 ? num_w : 6, on ? theme.attr[R_TITLE] : theme.attr[R_DIM],
+		          head);
+	}
+	x -= num_w + 1;
 	if (trend_w)
 		put(y, x + 8, trend_w, theme.attr[R_DIM], "TREND");
 	int visible = r.h - 2;
-	clamp_selection(PANEL_ACTIONS, s->nactions, visible);
 	for (int i = overview_ui.top[PANEL_ACTIONS];
 	     i < s->nactions && i - overview_ui.top[PANEL_ACTIONS] < visible; i++) {
 		const struct action_row *row = &s->actions[i];
 		y = r.y + 2 + i - overview_ui.top[PANEL_ACTIONS];
-		attr_t ra = row_attr(PANEL_ACTIONS, i);
+		attr_t ra = row_attr(s, PANEL_ACTIONS, i);
 		fill(y, r.x, r.w, ra);
 		put(y, r.x, name_w, ra, row->ref);
 		x = r.x + name_w;
@@ -253,8 +271,12 @@ static void draw_actions(struct app *a, struct rect r)
 			put(y, x + 8, trend_w, ra, line);
 		}
 	}
+	char note[256];
 	if (s->nactions == 0)
-		put(r.y + 2, r.x, r.w, theme.attr[R_DIM], "no executions in range");
+		put(r.y + 2, r.x, r.w, theme.attr[R_DIM],
+		    overview_filter_note(s, PANEL_ACTIONS, note, sizeof note)
+		        ? note
+		        : "no executions in range");
 }
 
 /* Column widths of the workers table; 0 hides a column. */
@@ -262,7 +284,9 @@ enum { WC_NAME, WC_STATUS, WC_ROLE, WC_TYPE, WC_HOSTPORT, WC_AGE, WC_TRANS, WC_F
 
 static void worker_widths(int width, int w[WC_N])
 {
-	bool wide = width >= 100;
+	/* The right half of a 200-column screen is 99 wide: ROLE and TYPE
+	 * stay. */
+	bool wide = width >= 96;
 	w[WC_STATUS] = 10;
 	w[WC_ROLE] = wide ? 7 : 0;
 	w[WC_TYPE] = wide ? 10 : 0;
@@ -273,6 +297,13 @@ static void worker_widths(int width, int w[WC_N])
 	w[WC_NAME] = width - 7;
 	for (int i = 1; i < WC_N; i++)
 		w[WC_NAME] -= w[i];
+	/* Room beyond a 24-column name is shared with HOST:PORT, so the port
+	 * of a long host name shows. */
+	if (w[WC_HOSTPORT] && w[WC_NAME] > 24) {
+		int give = (w[WC_NAME] - 24) / 2;
+		w[WC_NAME] -= give;
+		w[WC_HOSTPORT] += give;
+	}
 	if (w[WC_NAME] < 6)
 		w[WC_NAME] = 6;
 }
@@ -311,7 +342,13 @@ static void worker_row(int y, const struct rect r, const int w[WC_N], attr_t ra,
 	x = worker_cell(y, x, w[WC_STATUS], ra | draw_status_attr(wk->status), wk->status);
 	x = worker_cell(y, x, w[WC_ROLE], ra, wk->role);
 	x = worker_cell(y, x, w[WC_TYPE], ra, wk->type);
-	snprintf(hp, sizeof hp, "%s:%d", wk->host ? wk->host : "-", wk->port);
+	/* A missing port is not ":0"; a long host is cut before the port. */
+	char port[16] = "";
+	if (wk->port)
+		snprintf(port, sizeof port, ":%d", wk->port);
+	int host_w = w[WC_HOSTPORT] - (int)strlen(port);
+	tw_fit(hp, sizeof hp, wk->host ? wk->host : "-", host_w > 1 ? host_w : 1, false);
+	snprintf(hp + strlen(hp), sizeof hp - strlen(hp), "%s", port);
 	x = worker_cell(y, x, w[WC_HOSTPORT], ra, hp);
 	if (wk->has_heartbeat)
 		fmt_age(age, sizeof age, wk->heartbeat_age);
@@ -338,29 +375,33 @@ static void draw_workers(struct app *a, struct rect r)
 	char t[96];
 	int w[WC_N];
 	snprintf(t, sizeof t, "Workers (%d)", s->nworkers);
-	title(r, t, overview_ui.focus == PANEL_WORKERS);
+	clamp_selection(PANEL_WORKERS, s->nworkers, r.h - 2);
+	table_title(r, t, PANEL_WORKERS, s->nworkers);
 	if (panel_unavailable(s, PANEL_WORKERS, r) || r.h < 2)
 		return;
 	worker_widths(r.w, w);
 	worker_heads(r, w);
 	int visible = r.h - 2, top;
-	clamp_selection(PANEL_WORKERS, s->nworkers, visible);
 	top = overview_ui.top[PANEL_WORKERS];
 	for (int i = top; i < s->nworkers && i - top < visible; i++) {
-		attr_t ra = row_attr(PANEL_WORKERS, i);
+		attr_t ra = row_attr(s, PANEL_WORKERS, i);
 		int y = r.y + 2 + i - top;
 		fill(y, r.x, r.w, ra);
 		worker_row(y, r, w, ra, &s->workers[i]);
 	}
+	char note[256];
 	if (s->nworkers == 0)
-		put(r.y + 2, r.x, r.w, theme.attr[R_DIM], "no workers");
+		put(r.y + 2, r.x, r.w, theme.attr[R_DIM],
+		    overview_filter_note(s, PANEL_WORKERS, note, sizeof note) ? note
+		                                                              : "no workers");
 }
 
 static void draw_changes(struct app *a, struct rect r)
 {
 	const struct snapshot *s = a->snap;
 	char ts[40], idb[32];
-	title(r, "Recent status changes", overview_ui.focus == PANEL_CHANGES);
+	clamp_selection(PANEL_CHANGES, s->nchanges, r.h - 2);
+	table_title(r, "Recent status changes", PANEL_CHANGES, s->nchanges);
 	if (panel_unavailable(s, PANEL_CHANGES, r) || r.h < 2)
 		return;
 	int time_w = r.w >= 90 ? 19 : 8, id_w = 9, st_w = 11;
@@ -369,19 +410,18 @@ static void draw_changes(struct app *a, struct rect r)
 		name_w = 6;
 	int y = r.y + 1;
 	int x = r.x;
-	put(y, x, time_w, theme.attr[R_DIM], "TIME");
+	put(y, x, time_w, theme.attr[R_DIM], a->utc ? "TIME UTC" : "TIME");
 	put_right(y, x + time_w + 1, id_w, theme.attr[R_DIM], "EXECUTION");
 	put(y, x + time_w + id_w + 3, name_w, theme.attr[R_DIM], "ACTION");
 	put(y, x + time_w + id_w + name_w + 4, 2 * st_w + 3, theme.attr[R_DIM], "OLD -> NEW");
 	int visible = r.h - 2;
-	clamp_selection(PANEL_CHANGES, s->nchanges, visible);
 	for (int i = overview_ui.top[PANEL_CHANGES];
 	     i < s->nchanges && i - overview_ui.top[PANEL_CHANGES] < visible; i++) {
 		const struct change_row *c = &s->changes[i];
-		attr_t ra = row_attr(PANEL_CHANGES, i);
+		attr_t ra = row_attr(s, PANEL_CHANGES, i);
 		y = r.y + 2 + i - overview_ui.top[PANEL_CHANGES];
 		fill(y, r.x, r.w, ra);
-		fmt_timestamp(ts, sizeof ts, c->time_us, false, false);
+		fmt_timestamp(ts, sizeof ts, c->time_us, a->utc, false);
 		put(y, x, time_w, ra, time_w < 19 ? ts + 11 : ts);
 		snprintf(idb, sizeof idb, "%lld", (long long)c->id);
 		put_right(y, x + time_w + 1, id_w, ra, idb);
@@ -393,8 +433,12 @@ static void draw_changes(struct app *a, struct rect r)
 		put(y, sx, st_w, ra | draw_status_attr(c->new_status),
 		    c->new_status ? c->new_status : "-");
 	}
+	char note[256];
 	if (s->nchanges == 0)
-		put(r.y + 2, r.x, r.w, theme.attr[R_DIM], "no status changes in range");
+		put(r.y + 2, r.x, r.w, theme.attr[R_DIM],
+		    overview_filter_note(s, PANEL_CHANGES, note, sizeof note)
+		        ? note
+		        : "no status changes in range");
 }
 
 /* ------------------------------------------------------------ batch frames */
@@ -492,7 +536,10 @@ static void print_workers(const struct app *a, const struct snapshot *s)
 			fmt_age(age, sizeof age, w->heartbeat_age);
 		else
 			snprintf(age, sizeof age, "-");
-		snprintf(hp, sizeof hp, "%s:%d", w->host ? w->host : "-", w->port);
+		if (w->port) /* a missing port is not ":0" */
+			snprintf(hp, sizeof hp, "%s:%d", w->host ? w->host : "-", w->port);
+		else
+			snprintf(hp, sizeof hp, "%s", w->host ? w->host : "-");
 		char flags[32];
 		snprintf(flags, sizeof flags, "%s%s%s", present_worker_stale(w) ? "stale" : "",
 		         present_worker_stale(w) && present_worker_flapping(w) ? "," : "",

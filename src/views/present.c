@@ -153,8 +153,9 @@ enum status_role present_status_role(const char *st)
 {
 	static const char *const ok[] = {"completed", "succeeded", "processed",
 	                                 "active",    "online",    NULL};
+	/* "inactive" is a retired worker, not a fault: neither red nor green. */
 	static const char *const bad[] = {"failed",    "timeout", "timed_out", "error",
-	                                  "abandoned", "offline", "inactive",  NULL};
+	                                  "abandoned", "offline", NULL};
 	static const char *const busy[] = {"requested", "scheduling", "scheduled",
 	                                   "running",   "canceling",  "busy",
 	                                   "draining",  "created",    NULL};

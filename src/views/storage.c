@@ -87,6 +87,13 @@ static int cell_attr(const struct st_table *t, int c)
 	return A_NORMAL;
 }
 
+/* Lines of one table: title, heads, rows and a note (or "(none)"). */
+static int st_table_lines(const struct st_table *t)
+{
+	bool none = t->nrows == 0 && !t->note[0];
+	return t->nrows + 2 + (t->note[0] || none ? 1 : 0);
+}
+
 /* One table: title, column heads, rows; columns as wide as their widest
  * cell (human-readable sizes and times), clipped to the screen. Returns the
  * next line. `line` counts lines from the top of the view for scrolling. */
@@ -103,8 +110,8 @@ static int draw_st_table(const struct st_table *t, int y, int bottom, int *line,
 		}
 		w[c] = w[c] > 72 ? 72 : w[c]; /* partition bounds are long */
 	}
+	int rows = st_table_lines(t);
 	bool none = t->nrows == 0 && !t->note[0];
-	int rows = t->nrows + 2 + (t->note[0] || none ? 1 : 0);
 	for (int i = 0; i < rows; i++, (*line)++) {
 		if (*line < skip || y >= bottom)
 			continue;
@@ -149,6 +156,14 @@ static void st_view_draw(struct app *a, int top, int bottom)
 		return;
 	}
 	present_freshness(a, false, fresh, sizeof fresh);
+	/* Scrolling stops where the last line reaches the bottom. */
+	int total = 0, fit = bottom - top - 1;
+	for (int i = 0; i < s->ntables; i++)
+		total += st_table_lines(&s->tables[i]);
+	if (v->st.top > total - fit)
+		v->st.top = total - fit;
+	if (v->st.top < 0)
+		v->st.top = 0;
 	int line = 0, y = top;
 	y += put(y, 0, COLS, theme.attr[R_TITLE],
 	         fresh[0] ? fresh : "Storage and freshness (Esc back, j/k scroll)") > 0;
@@ -176,6 +191,9 @@ static bool st_view_key(struct app *a, enum key_action act)
 	case ACT_HOME:
 		st->top = 0;
 		break;
+	case ACT_END:
+		st->top = 1 << 20; /* the draw clamps it to the last screenful */
+		break;
 	case ACT_STORAGE:
 	case ACT_BACK:
 		app_close_view(a);
@@ -191,7 +209,7 @@ const struct view_ops storage_view = {
     .name = "storage",
     .mask = V_STORAGE,
     .ticks = true,
-    .footer = "q quit  ? help  Esc/t back  j/k scroll  g top  e export  : entity  1-5 range  "
+    .footer = "q quit  ? help  Esc/t back  j/k scroll  g/G top/end  e export  : entity  1-5 range  "
               "p pause  +/- rate",
     .refresh = st_view_refresh,
     .finish = st_view_finish,

@@ -1,4 +1,5 @@
 /* The entity timeline view: live row, time in status, paged history and row detail. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,7 @@
 #include "app.h"
 #include "batch/render_text.h"
 #include "export/background.h"
+#include "export/export.h"
 #include "model/timeline.h"
 #include "term/draw.h"
 #include "term/prompt.h"
@@ -21,6 +23,9 @@ struct tl_view {
 	bool continued;    /* batch mode: this page continues a frame */
 	int top;           /* first visible row within the page */
 	int rows;          /* visible rows at the last draw */
+	/* The timeline ':' was typed in, kept until this one is found: a
+	 * failed ':' goes back to it rather than to the overview. */
+	struct tl_view *prev;
 };
 
 static bool tl_utc; /* times in UTC rather than local, kept across timelines */
@@ -30,18 +35,39 @@ static void timeline_view_init(struct app *a)
 	tl_utc = a->s->utc;
 }
 
+static void tl_view_free(struct tl_view *v)
+{
+	if (!v)
+		return;
+	tl_view_free(v->prev);
+	timeline_free(&v->tl);
+	free(v);
+}
+
 void app_open_entity(struct app *a, const struct entity_spec *spec, const char *text)
 {
 	struct tl_view *v = xcalloc(1, sizeof *v);
 	timeline_init(&v->tl, spec, text);
+	if (a->view == &timeline_view && a->view_state) {
+		struct tl_view *old = a->view_state;
+		/* Its batch in flight is dropped with the switch; the connection
+		 * stays, and with it what the timeline listens to. */
+		bool listening = old->tl.listening;
+		timeline_abort_batch(&old->tl);
+		old->tl.listening = listening;
+		v->prev = old->prev ? old->prev : old;
+		if (old->prev) { /* only the last timeline that was found is kept */
+			old->prev = NULL;
+		} else {
+			a->view_state = NULL; /* kept: timeline_close leaves it */
+		}
+	}
 	view_switch(a, &timeline_view, v);
 }
 
 static void timeline_close(struct app *a)
 {
-	struct tl_view *v = a->view_state;
-	timeline_free(&v->tl);
-	free(v);
+	tl_view_free(a->view_state);
 	a->view_state = NULL;
 }
 
@@ -93,7 +119,14 @@ static void timeline_failed(struct app *a, const struct tl_view *v)
 		a->quit = true;
 		return;
 	}
-	app_close_view(a);
+	if (v->prev) {
+		/* Back to the timeline that was being read. */
+		struct tl_view *p = v->prev;
+		((struct tl_view *)v)->prev = NULL;
+		view_switch(a, &timeline_view, p);
+	} else {
+		app_close_view(a);
+	}
 	app_message(a, "%s", why);
 }
 
@@ -137,6 +170,8 @@ static void timeline_finish(struct app *a)
 			app_count_refresh(a);
 		return;
 	}
+	tl_view_free(v->prev); /* found: no way back to the earlier one */
+	v->prev = NULL;
 	a->fe->refreshed(a);
 	if (v->tl.move_pending || timeline_needs_detail(&v->tl))
 		a->next_refresh = db_now(); /* the selection moved meanwhile */
@@ -144,12 +179,32 @@ static void timeline_finish(struct app *a)
 }
 
 /* A timeline exports the entity's whole history. */
+/* 'e': the entity's history as the timeline shows it (its operation and
+ * changed-field filters), named after the entity. */
 static void timeline_export(struct app *a)
 {
 	const struct tl_view *v = a->view_state;
 	const struct entity_spec *ent = &v->tl.spec;
-	export_bg_start(a, ent->type == ENTITY_EXECUTION ? "execution_history" : "worker_history",
-	                PARSE_MAX_RANGE_HOURS, NULL, ent);
+	static char label[96];
+	char id[64];
+	if (ent->by_name) {
+		/* A file name keeps only the name's plain characters. */
+		size_t k = 0;
+		for (const char *p = ent->name; *p && k < 40; p++)
+			id[k++] =
+			    (isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == '_')
+			        ? *p
+			        : '_';
+		id[k] = '\0';
+	} else {
+		snprintf(id, sizeof id, "%lld", (long long)ent->id);
+	}
+	snprintf(label, sizeof label, "timeline-%s-%s",
+	         ent->type == ENTITY_EXECUTION ? "execution" : "worker", id);
+	struct export_view view = {label, v->tl.op_filter, v->tl.field_filter};
+	export_bg_start_view(a,
+	                     ent->type == ENTITY_EXECUTION ? "execution_history" : "worker_history",
+	                     PARSE_MAX_RANGE_HOURS, NULL, ent, &view);
 }
 
 static void timeline_print(struct app *a)
@@ -340,6 +395,7 @@ static void draw_tl_detail(const struct timeline *t, struct rect r)
 
 static void timeline_draw(struct app *a, int top, int bottom)
 {
+	tl_utc = a->utc; /* 'u' is application-wide */
 	struct tl_view *v = a->view_state;
 	const struct timeline *t = &v->tl;
 	const struct tl_snapshot *s = t->snap;
@@ -409,9 +465,6 @@ static bool timeline_key(struct app *a, enum key_action act)
 	case ACT_END:
 		refetch = timeline_jump(t, TL_END);
 		break;
-	case ACT_UTC:
-		tl_utc = !tl_utc;
-		break;
 	case ACT_OPS: {
 		int i = 0;
 		while (i < 4 &&
@@ -425,7 +478,7 @@ static bool timeline_key(struct app *a, enum key_action act)
 	case ACT_BACK:
 		app_close_view(a);
 		return true;
-	case ACT_FILTER:
+	case ACT_SEARCH:
 		prompt_open("changed field (empty = any): ", field_done);
 		break;
 	default:

@@ -76,18 +76,21 @@ try:
     t.ok(tm.wait_for("PAUSED", 5) is not None, "p pauses")
     tm.send("p")
     t.ok(tm.wait_for(r"live, data", 5) is not None, "p resumes")
+    tm.send("-")
+    t.ok(tm.wait_for(r"every 1s", 5) is not None, "- steps the ladder 0.5 s -> 1 s")
     tm.send("+")
-    t.ok(tm.wait_for(r"every 0\.25s", 5) is not None, "+ halves the interval")
+    t.ok(tm.wait_for(r"every 0\.5s", 5) is not None, "+ steps back to 0.5 s")
     tm.send("-")
-    tm.send("-")
-    t.ok(tm.wait_for(r"every 1s", 5) is not None, "- doubles the interval")
+    t.ok(tm.wait_for(r"every 1s", 5) is not None, "- again: 1 s")
     tm.send("Space")
     tm.send("s")
-    t.ok(tm.wait_for("sort: failed", 5) is not None, "s cycles the sort order")
+    t.ok(tm.wait_for("sort: ok", 5) is not None, "s sorts by the next column (OK)")
+    tm.send("s")
+    t.ok(tm.wait_for("sort: failed", 5) is not None, "s again: FAILED")
     # Enter on the first top action filters every panel to it.
     tm.send("Tab")
     tm.send("Tab")  # focus back on actions (Tab cycles three tables)
-    tm.send("s", "s", "s")  # back to sort by executions
+    tm.send("s", "s", "s", "s")  # timeout, failure %, name, back to executions
     tm.wait_for("sort: executions", 5)
     scr = tm.capture()
     first = re.search(r"^ACTION.*\n(\S+)", scr, re.M) or re.search(r"ACTION.*\n(\S+)", scr)
@@ -100,13 +103,13 @@ try:
          scr)
     tm.send("Escape")
     t.ok(tm.wait_for(r"filter cleared", 5) is not None, "Esc clears the filter")
-    tm.send("/")
-    tm.wait_for("filter \\(ref")
+    tm.send("f")
+    tm.wait_for("filter \\(exact")
     wname = sorted(o["workers"])[0]
     tm.send_literal(wname)
     tm.send("Enter")
     scr = tm.wait_for(r"Workers \(1\)", 10)
-    t.ok(wname[:15] in scr, "/ filters by a worker ref", scr)
+    t.ok(wname[:15] in scr, "f filters by a worker ref", scr)
     tm.send("BSpace")
     tm.wait_for(r"Workers \((\d\d+)\)", 10)
     for key in ("j", "Down", "k", "Up", "NPage", "PPage", "BTab", "e", "g", "G", ":"):
@@ -140,7 +143,7 @@ try:
     # The help overlay scrolls: every binding can be read at 80x24.
     bindings = ["q", "?", "space", "p", "+", "-", "1", "2", "3", "4", "5", "Tab", "S-Tab",
                 "Up/k", "Down/j", "PgUp", "PgDn", "g/Home", "G/End", "Enter", "Esc/Bksp",
-                "/", "o", "u", ":", "e", "s", "t"]
+                "/", "n", "N", "f", "o", "u", ":", "e", "s", "S", "t"]
     seen = set()
     tm.send("?")
     scr = tm.wait_for("attune-top keys") or ""

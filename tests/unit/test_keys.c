@@ -30,7 +30,14 @@ static void test_views(void)
 	is_int(key_action_for(V_OVERVIEW, false, 's'), ACT_SORT, "s sorts on the overview");
 	is_int(key_action_for(V_TIMELINE, false, '\t'), ACT_NONE, "Tab is the overview's");
 	is_int(key_action_for(V_STORAGE, false, 'g'), ACT_HOME, "g scrolls storage to the top");
-	is_int(key_action_for(V_STORAGE, false, 'G'), ACT_NONE, "G has no meaning on storage");
+	is_int(key_action_for(V_STORAGE, false, 'G'), ACT_END, "G scrolls storage to the end");
+	is_int(key_action_for(V_OVERVIEW, false, 'g'), ACT_HOME,
+	       "g: the first row on the overview");
+	is_int(key_action_for(V_OVERVIEW, true, KEY_END), ACT_END,
+	       "End: the last row on the overview");
+	is_int(key_action_for(V_OVERVIEW, false, '/'), ACT_SEARCH, "/ searches the overview");
+	is_int(key_action_for(V_OVERVIEW, false, 'f'), ACT_FILTER, "f filters by a ref");
+	is_int(key_action_for(V_OVERVIEW, false, 'S'), ACT_SORT_REVERSE, "S reverses the sort");
 	is_int(key_action_for(V_TIMELINE, true, KEY_END), ACT_END, "End: oldest on a timeline");
 	is_int(key_action_for(V_ALL, false, 'o'), ACT_OPS, "the help overlay sees every binding");
 }
