@@ -23,6 +23,8 @@ enum overview_query {
 	OQ_WATERMARK,      /* earliest watermark of the aggregates with a tail */
 	OQ_SUMMARY_HOURS,  /* native: clean hours each summary kind served */
 	OQ_KEPT,           /* native: signature of the kept hours' ledger and queue */
+	OQ_FAILURES,       /* the newest executions that ended in failure */
+	OQ_OLDEST,         /* the oldest execution in flight */
 	OQ_COUNT,
 };
 
@@ -48,6 +50,8 @@ enum { C_IF_STATUS, C_IF_COUNT };
 enum { C_WM_THROUGH };
 enum { C_SH_KIND, C_SH_HOURS };
 enum { C_KEPT_SIGNATURE };
+enum { C_FL_TIME_US, C_FL_EXECUTION, C_FL_ACTION, C_FL_STATUS, C_FL_WORKER, C_FL_ERROR };
+enum { C_OLD_EXECUTION, C_OLD_CREATED_US };
 
 /* Bucketed queries read [$1, $3): the whole range once, or only the buckets
  * that can still change ($3 = 'Infinity'), see queries_overview. They group
@@ -184,6 +188,49 @@ static char *sql_inflight(const struct caps *c)
 		         " AND $1::text IS NOT NULL"
 		         " AND ($2::text IS NULL OR action_ref = $2::text)"
 		         " GROUP BY 1 ORDER BY 1",
+		         queries_terminal_array());
+	return queries_build_sql(c, fmt);
+}
+
+/* Statuses a failures list shows: the ends that went wrong. */
+#define FAILED_STATUSES "'{failed,timeout,abandoned}'::text[]"
+
+/* Newest first along the index on updated, which a terminal execution no
+ * longer changes; bounded by the range and a LIMIT. The error summary is
+ * the first line of the result's error (or message, stderr), cut short on
+ * the server so a big result never crosses the wire. */
+static char *sql_failures(const struct caps *c)
+{
+	return queries_build_sql(
+	    c, "SELECT (extract(epoch FROM e.updated) * 1000000)::int8, e.id, e.action_ref,"
+	       " e.status::text, w.name,"
+	       " left(split_part(btrim(coalesce(e.result->>'error', e.result->>'message',"
+	       " e.result->>'stderr')), E'\\n', 1), 200)"
+	       " FROM S.execution e LEFT JOIN S.worker w ON w.id = e.executor"
+	       " WHERE e.status::text = ANY(" FAILED_STATUSES ")"
+	       " AND e.updated >= to_timestamp($1::float8)"
+	       " AND ($2::text IS NULL OR e.action_ref = $2::text)"
+	       " ORDER BY e.updated DESC, e.id DESC LIMIT 50");
+}
+
+/* Few rows are in flight, and the (status, created) index serves them. */
+static char *sql_oldest(const struct caps *c)
+{
+	char fmt[1024];
+	if (c->status_type[0])
+		snprintf(fmt, sizeof fmt,
+		         "SELECT id, (extract(epoch FROM created) * 1000000)::int8 FROM S.execution"
+		         " WHERE status = ANY($1::%s[])"
+		         " AND ($2::text IS NULL OR action_ref = $2::text)"
+		         " ORDER BY created, id LIMIT 1",
+		         c->status_type);
+	else
+		snprintf(fmt, sizeof fmt,
+		         "SELECT id, (extract(epoch FROM created) * 1000000)::int8 FROM S.execution"
+		         " WHERE status::text <> ALL('%s'::text[])"
+		         " AND $1::text IS NOT NULL"
+		         " AND ($2::text IS NULL OR action_ref = $2::text)"
+		         " ORDER BY created, id LIMIT 1",
 		         queries_terminal_array());
 	return queries_build_sql(c, fmt);
 }
@@ -331,6 +378,29 @@ static void take_kept(struct snapshot *s, const struct rowset *r)
 		s->kept_signature = snapshot_text(s, rowset_text(r, 0, C_KEPT_SIGNATURE));
 }
 
+static void take_failures(struct snapshot *s, const struct rowset *r)
+{
+	s->nfailures = r->nrows;
+	s->failures = arena_calloc(&s->arena, (size_t)s->nfailures, sizeof *s->failures);
+	for (int i = 0; i < s->nfailures; i++) {
+		struct failure_row *f = &s->failures[i];
+		f->time_us = rowset_i64(r, i, C_FL_TIME_US);
+		f->id = rowset_i64(r, i, C_FL_EXECUTION);
+		f->ref = snapshot_text(s, rowset_text(r, i, C_FL_ACTION));
+		f->status = snapshot_text(s, rowset_text(r, i, C_FL_STATUS));
+		f->worker = snapshot_text(s, rowset_text(r, i, C_FL_WORKER));
+		f->error = snapshot_text(s, rowset_text(r, i, C_FL_ERROR));
+	}
+}
+
+static void take_oldest(struct snapshot *s, const struct rowset *r)
+{
+	if (r->nrows != 1)
+		return;
+	s->oldest_inflight_id = rowset_i64(r, 0, C_OLD_EXECUTION);
+	s->oldest_inflight_us = rowset_i64(r, 0, C_OLD_CREATED_US);
+}
+
 /* ------------------------------------------------------------ unavailable */
 
 static void lost_exec_series(struct snapshot *s, bool missing, const char *why)
@@ -398,6 +468,10 @@ const struct overview_def overview_defs[] = {
                           queries_summary_hours_sql, take_summary_hours, lost_nothing},
     [OQ_KEPT] = {"kept hours", REL_COUNT, PANEL_COUNT, OQP_KEPT, queries_kept_signature_sql,
                  take_kept, lost_nothing},
+    [OQ_FAILURES] = {"failures", REL_EXECUTION, PANEL_FAILURES, OQP_SINCE, sql_failures,
+                     take_failures, NULL},
+    [OQ_OLDEST] = {"oldest in flight", REL_EXECUTION, PANEL_COUNT, OQP_INFLIGHT, sql_oldest,
+                   take_oldest, lost_nothing},
 };
 
 const int overview_count = OQ_COUNT;

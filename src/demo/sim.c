@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,10 @@ static _Noreturn void sim_child(const char *conninfo, const char *schema, pid_t 
 {
 	PGconn *conn = NULL;
 	unsigned long ticks = 0;
+	/* ATTUNE_TOP_DEMO_FAST: new work every second, for a demo (or a test)
+	 * that must show motion at once rather than a realistic hour. */
+	const char *f = getenv("ATTUNE_TOP_DEMO_FAST");
+	bool fast = f && *f && strcmp(f, "0") != 0;
 
 	sim_detach(parent);
 	while (getppid() == parent) {
@@ -122,7 +127,10 @@ static _Noreturn void sim_child(const char *conninfo, const char *schema, pid_t 
 			conn = sim_connect(conninfo, schema);
 		/* A failed tick on a live connection (e.g. a deadlock) is retried
 		 * next second; a broken connection is reopened. */
-		if (conn && sim_run(conn, "SELECT attune_demo.tick()") < 0 &&
+		/* Paced: the live hours run at the history's rate. */
+		if (conn &&
+		    sim_run(conn, fast ? "SELECT attune_demo.tick()"
+		                       : "SELECT attune_demo.tick(true)") < 0 &&
 		    PQstatus(conn) != CONNECTION_OK) {
 			PQfinish(conn);
 			conn = NULL;

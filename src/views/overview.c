@@ -6,6 +6,7 @@
 #include "db/queries.h"
 #include "util/arena.h"
 #include "export/background.h"
+#include "model/health.h"
 #include "views/overview.h"
 
 /* Buckets before the current hour change only by late data, so they are
@@ -233,6 +234,7 @@ static void overview_finish(struct app *a)
 	mark_missing(a, s);
 	snapshot_finish(s);
 	snapshot_sort_actions(s, overview_ui.sort);
+	health_sort_workers(s);
 	/* A screen that would look the same is not drawn again (most
 	 * refreshes of a quiet system). */
 	bool redraw = a->redraw || a->stale || !a->snap || !snapshot_same_view(a->snap, s) ||
@@ -302,6 +304,10 @@ static bool overview_key(struct app *a, enum key_action act)
  * $ATTUNE_TOP_EXPORT_DIR or the current directory, in the background. */
 static void overview_export(struct app *a)
 {
+	if (!overview_export_name(overview_ui.focus)) {
+		app_message(a, "nothing to export from this panel");
+		return;
+	}
 	export_bg_start(a, overview_export_name(overview_ui.focus), a->range_hours, a->filter,
 	                NULL);
 }

@@ -86,7 +86,8 @@ try:
     t.ok(tm.wait_for("sort: failed", 5) is not None, "s cycles the sort order")
     # Enter on the first top action filters every panel to it.
     tm.send("Tab")
-    tm.send("Tab")  # focus back on actions (Tab cycles three tables)
+    tm.send("Tab")
+    tm.send("Tab")  # focus back on actions (Tab cycles four tables)
     tm.send("s", "s", "s")  # back to sort by executions
     tm.wait_for("sort: executions", 5)
     scr = tm.capture()
