@@ -192,13 +192,19 @@ static char *sql_inflight(const struct caps *c)
 	return queries_build_sql(c, fmt);
 }
 
-/* Statuses a failures list shows: the ends that went wrong. */
-#define FAILED_STATUSES "'{failed,timeout,abandoned}'::text[]"
+/* The newest executions (by creation, in the range) of one failed status:
+ * a scan of the (status, created) index that stops after 50 rows, however
+ * rare failures are. */
+#define FAILED_OF(st)                                                                              \
+	"(SELECT id, created, updated, action_ref, status, executor, result FROM S.execution"      \
+	" WHERE status = '" st "' AND created >= to_timestamp($1::float8)"                         \
+	" AND ($2::text IS NULL OR action_ref = $2::text) ORDER BY created DESC, id DESC LIMIT "   \
+	"50)"
 
-/* Newest first along the index on updated, which a terminal execution no
- * longer changes; bounded by the range and a LIMIT. The error summary is
- * the first line of the result's error (or message, stderr), cut short on
- * the server so a big result never crosses the wire. */
+/* The 50 newest of them over failed, timeout and abandoned, shown by when
+ * they ended (updated: a terminal execution no longer changes). The error
+ * summary is the first line of the result's error (or message, stderr),
+ * cut short on the server so a big result never crosses the wire. */
 static char *sql_failures(const struct caps *c)
 {
 	return queries_build_sql(
@@ -206,23 +212,27 @@ static char *sql_failures(const struct caps *c)
 	       " e.status::text, w.name,"
 	       " left(split_part(btrim(coalesce(e.result->>'error', e.result->>'message',"
 	       " e.result->>'stderr')), E'\\n', 1), 200)"
-	       " FROM S.execution e LEFT JOIN S.worker w ON w.id = e.executor"
-	       " WHERE e.status::text = ANY(" FAILED_STATUSES ")"
-	       " AND e.updated >= to_timestamp($1::float8)"
-	       " AND ($2::text IS NULL OR e.action_ref = $2::text)"
-	       " ORDER BY e.updated DESC, e.id DESC LIMIT 50");
+	       " FROM (" FAILED_OF("failed") " UNION ALL " FAILED_OF(
+	           "timeout") " UNION ALL " FAILED_OF("abandoned") " ORDER BY created DESC, id "
+	                                                           "DESC LIMIT 50) e"
+	                                                           " LEFT JOIN S.worker w ON w.id "
+	                                                           "= e.executor"
+	                                                           " ORDER BY e.updated DESC, e.id "
+	                                                           "DESC");
 }
 
-/* Few rows are in flight, and the (status, created) index serves them. */
+/* The oldest of each in-flight status from the (status, created) index,
+ * one probe per status: never a scan from the oldest execution on. */
 static char *sql_oldest(const struct caps *c)
 {
 	char fmt[1024];
 	if (c->status_type[0])
 		snprintf(fmt, sizeof fmt,
-		         "SELECT id, (extract(epoch FROM created) * 1000000)::int8 FROM S.execution"
-		         " WHERE status = ANY($1::%s[])"
+		         "SELECT e.id, (extract(epoch FROM e.created) * 1000000)::int8"
+		         " FROM unnest($1::%s[]) st(status) CROSS JOIN LATERAL"
+		         " (SELECT id, created FROM S.execution WHERE status = st.status"
 		         " AND ($2::text IS NULL OR action_ref = $2::text)"
-		         " ORDER BY created, id LIMIT 1",
+		         " ORDER BY created, id LIMIT 1) e ORDER BY e.created, e.id LIMIT 1",
 		         c->status_type);
 	else
 		snprintf(fmt, sizeof fmt,

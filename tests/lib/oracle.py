@@ -78,18 +78,23 @@ def error_line(text):
 
 
 def failures(c, lo, filt, S):
-    """The newest 50 executions that ended in failure since lo, from the
-    execution and worker rows; the error summary cut here, not in SQL."""
+    """Of the 50 newest executions created since lo that ended in failure,
+    newest failure (updated) first, from the execution and worker rows; the
+    error summary cut here, not in SQL."""
     rows = c.psql(
         "SELECT to_char(e.updated AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), e.id,"
         " e.status::text, coalesce(w.name, '-'), e.action_ref,"
-        " coalesce(e.result->>'error', e.result->>'message', e.result->>'stderr')"
+        " coalesce(e.result->>'error', e.result->>'message', e.result->>'stderr'),"
+        " to_char(e.created AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'),"
+        " to_char(e.updated AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
         " FROM %s.execution e LEFT JOIN %s.worker w ON w.id = e.executor"
-        " WHERE e.status::text IN (%s) AND e.updated >= %s%s"
-        " ORDER BY e.updated DESC, e.id DESC LIMIT 50"
+        " WHERE e.status::text IN (%s) AND e.created >= %s%s"
         % (S, S, ",".join(q(x) for x in FAILED), lo,
            "" if filt is None else " AND e.action_ref = %s" % q(filt)))
-    return [tuple(r[:5]) + (error_line(r[5]),) for r in rows]
+    # Fixed-width UTC text orders as the instants do.
+    newest = sorted(rows, key=lambda r: (r[6], int(r[1])), reverse=True)[:50]
+    newest.sort(key=lambda r: (r[7], int(r[1])), reverse=True)
+    return [tuple(r[:5]) + (error_line(r[5]),) for r in newest]
 
 
 def health(c, schema="attune"):
