@@ -445,6 +445,13 @@ static void lost_inflight(struct snapshot *s, bool missing, const char *why)
 	s->inflight_failed = true;
 }
 
+static void lost_oldest(struct snapshot *s, bool missing, const char *why)
+{
+	(void)missing;
+	(void)why;
+	s->oldest_inflight_id = -1;
+}
+
 static void lost_nothing(struct snapshot *s, bool missing, const char *why)
 {
 	(void)s;
@@ -481,7 +488,7 @@ const struct overview_def overview_defs[] = {
     [OQ_FAILURES] = {"failures", REL_EXECUTION, PANEL_FAILURES, OQP_SINCE, sql_failures,
                      take_failures, NULL},
     [OQ_OLDEST] = {"oldest in flight", REL_EXECUTION, PANEL_COUNT, OQP_INFLIGHT, sql_oldest,
-                   take_oldest, lost_nothing},
+                   take_oldest, lost_oldest},
 };
 
 const int overview_count = OQ_COUNT;

@@ -153,7 +153,7 @@ struct snapshot {
 	int nfailures;
 	struct named_count *inflight;
 	int ninflight;
-	int64_t oldest_inflight_id; /* the oldest execution in flight, 0: none */
+	int64_t oldest_inflight_id; /* the oldest execution in flight, 0: none, -1: unknown */
 	int64_t oldest_inflight_us; /* its created, epoch microseconds */
 
 	int64_t total_exec, total_events, total_enforcements; /* -1: unavailable */

@@ -73,7 +73,7 @@ void problems_draw_health(struct app *a, int y, int width)
 	x += put(y, x, width - x, A_NORMAL, wide ? "failure rate " : "fail ");
 	x += put(y, x, width - x, draw_failure_attr(num, den), pct);
 	x += put(y, x, width - x, A_NORMAL, bar);
-	if (a->snap->inflight_failed) {
+	if (s->inflight_failed || s->oldest_inflight_id < 0) {
 		put(y, x, width - x, theme.attr[R_DIM], "oldest in flight unavailable");
 	} else if (s->oldest_inflight_id) {
 		fmt_age(age, sizeof age, age_of(s, s->oldest_inflight_us));
@@ -101,7 +101,7 @@ void problems_print_health(const struct app *a, const struct snapshot *s)
 	present_failure(s, &num, &den);
 	fmt_pct(pct, sizeof pct, num, den);
 	printf("  failure rate %s", pct);
-	if (s->inflight_failed) {
+	if (s->inflight_failed || s->oldest_inflight_id < 0) {
 		printf("  oldest in flight: unavailable\n");
 	} else if (s->oldest_inflight_id) {
 		fmt_iso_utc(ts, sizeof ts, s->oldest_inflight_us, true);
@@ -224,6 +224,6 @@ bool problems_same(const struct snapshot *a, const struct snapshot *b)
 	for (int i = 0; i < a->nfailures; i++)
 		if (!same_age(a, a->failures[i].time_us, b, b->failures[i].time_us))
 			return false;
-	return !a->oldest_inflight_id ||
+	return a->oldest_inflight_id <= 0 ||
 	       same_age(a, a->oldest_inflight_us, b, b->oldest_inflight_us);
 }
