@@ -118,8 +118,10 @@ void problems_draw_failures(struct app *a, struct rect r)
 {
 	const struct snapshot *s = a->snap;
 	char t[96], age[32], idb[32];
-	snprintf(t, sizeof t, "Recent failures (%d%s)", s->nfailures,
-	         s->nfailures >= 50 ? ", newest 50" : "");
+	if (s->nfailures >= 50) /* the query's LIMIT: there may be more */
+		snprintf(t, sizeof t, "Recent failures (newest 50)");
+	else
+		snprintf(t, sizeof t, "Recent failures (%d)", s->nfailures);
 	title(r, t, overview_ui.focus == PANEL_FAILURES);
 	if (s->panel[PANEL_FAILURES].failed || s->panel[PANEL_FAILURES].missing) {
 		putf(r.y + 1, r.x, r.w, theme.attr[R_WARN], "unavailable: %s",

@@ -56,7 +56,7 @@ def section(scr, name):
 tm = start(80, 24)
 try:
     def look80():
-        scr = tm.wait_for(r"Recent failures \(\d+")
+        scr = tm.wait_for(r"Recent failures \((\d+|newest \d+)\)")
         time.sleep(1.2)  # a refresh after the first, same hour as the oracle
         return tm.capture(), health(c), failures(
             c, "date_trunc('hour', now() - interval '24 hours')", None, S)
