@@ -8,7 +8,7 @@
 --     CREATE SCHEMA attune; SET search_path = attune, public;
 --     -- attune-plain.sql, then this file, then:
 --     SELECT attune_demo.populate();       -- ~8 days of history ending now
---     SELECT attune_demo.tick();           -- once a second, from the simulator
+--     SELECT attune_demo.tick(true);       -- once a second, from the simulator
 --
 -- Everything lives in the schema attune_demo. Functions that touch Attune tables carry
 -- `SET search_path FROM CURRENT`: they keep the search_path this file was loaded with,
@@ -879,6 +879,25 @@ BEGIN
 END;
 $plan$;
 
+-- The share of paced calls that create work so that the live rate matches the history's
+-- typical hour: the mean of the 24 ended hours before the current one (at least one
+-- execution an hour), over the ~4.25 executions a working call starts: 2.9 from its
+-- events' enforcements (on the next call), the manual run of a call whose step 4
+-- started nothing (a paced working call almost always follows an idle one) and 0.35
+-- more. Bounded by the (created) index: one day of rows.
+CREATE FUNCTION attune_demo.pace() RETURNS float8
+LANGUAGE sql STABLE
+SET search_path FROM CURRENT
+AS $$
+    SELECT least(1.0, greatest(count(*), 24) / 24.0 / 3600.0 / 4.25)
+      FROM execution
+     WHERE created >= date_trunc('hour', now()) - interval '24 hours'
+       AND created < date_trunc('hour', now())
+$$;
+
+COMMENT ON FUNCTION attune_demo.pace() IS
+    'Share of paced tick() calls that create work: the history''s mean hourly rate over 3600 calls';
+
 -- Called once a second by the demo's simulator on a read-write connection, with the
 -- history triggers on. In this order: worker heartbeats (heartbeat-only updates leave
 -- no history), now and then a status change of the flapping or a busy worker (never
@@ -887,11 +906,17 @@ $plan$;
 -- execution), 1-5 new events with their enforcements, and manual runs so that every
 -- call creates at least one execution. Uses random(): the live part need not be
 -- deterministic. Takes a few milliseconds.
-CREATE FUNCTION attune_demo.tick() RETURNS void
+--
+-- p_paced (the simulator's call): new work only on a share of the calls, so that the
+-- live hours run at the history's rate (attune_demo.pace()) and the current hour
+-- neither flattens every sparkline nor hides the scripted incident. Unpaced, every call
+-- creates work (~3 executions a second), for tests that need motion at once.
+CREATE FUNCTION attune_demo.tick(p_paced boolean DEFAULT false) RETURNS void
 LANGUAGE plpgsql
 SET search_path FROM CURRENT
 AS $tick$
 DECLARE
+    v_go      boolean := NOT p_paced OR random() < attune_demo.pace();
     v_u       float8;
     v_rule    attune_demo.rule_catalog;
     v_act     attune_demo.action_catalog;
@@ -1003,6 +1028,10 @@ BEGIN
         v_new := v_new + 1;
     END LOOP;
 
+    IF NOT v_go THEN
+        RETURN;
+    END IF;
+
     -- 5. 1-5 new events, each matched by a rule (enforcement resolved next call);
     --    now and then an event that no rule matches
     FOR i IN 1 .. 1 + floor(random() * 5)::integer LOOP
@@ -1036,7 +1065,7 @@ BEGIN
 END;
 $tick$;
 
-COMMENT ON FUNCTION attune_demo.tick() IS
+COMMENT ON FUNCTION attune_demo.tick(boolean) IS
     'One second of simulated live traffic (events, enforcements, execution lifecycles, worker heartbeats)';
 
 -- ----------------------------------------------------------------------------

@@ -222,7 +222,7 @@ static int run(const struct args *a)
 	if (a->attune &&
 	    cluster_load_attune(&c, a->schema, a->shape, a->workload, err, sizeof err) < 0)
 		return fail(&c, sim, err);
-	if (a->sim && (sim = sim_spawn(c.conninfo, a->schema)) < 0) {
+	if (a->sim && (sim = sim_spawn(c.conninfo, a->schema, true)) < 0) {
 		snprintf(err, sizeof err, "cannot start the simulator: %s", strerror(errno));
 		return fail(&c, 0, err);
 	}

@@ -24,6 +24,8 @@ enum overview_query {
 	OQ_WATERMARK,      /* earliest watermark of the aggregates with a tail */
 	OQ_SUMMARY_HOURS,  /* native: clean hours each summary kind served */
 	OQ_KEPT,           /* native: signature of the kept hours' ledger and queue */
+	OQ_FAILURES,       /* the newest executions that ended in failure */
+	OQ_OLDEST,         /* the oldest execution in flight */
 	OQ_COUNT,
 };
 
@@ -49,6 +51,8 @@ enum { C_IF_STATUS, C_IF_COUNT };
 enum { C_WM_THROUGH };
 enum { C_SH_KIND, C_SH_HOURS };
 enum { C_KEPT_SIGNATURE };
+enum { C_FL_TIME_US, C_FL_EXECUTION, C_FL_ACTION, C_FL_STATUS, C_FL_WORKER, C_FL_ERROR };
+enum { C_OLD_EXECUTION, C_OLD_CREATED_US };
 
 /* Bucketed queries read [$1, $3): the whole range once, or only the buckets
  * that can still change ($3 = 'Infinity'), see queries_overview. They group
@@ -185,6 +189,59 @@ static char *sql_inflight(const struct caps *c)
 		         " AND $1::text IS NOT NULL"
 		         " AND ($2::text IS NULL OR action_ref = $2::text)"
 		         " GROUP BY 1 ORDER BY 1",
+		         queries_terminal_array());
+	return queries_build_sql(c, fmt);
+}
+
+/* The newest executions (by creation, in the range) of one failed status:
+ * a scan of the (status, created) index that stops after 50 rows, however
+ * rare failures are. */
+#define FAILED_OF(st)                                                                              \
+	"(SELECT id, created, updated, action_ref, status, executor, result FROM S.execution"      \
+	" WHERE status = '" st "' AND created >= to_timestamp($1::float8)"                         \
+	" AND ($2::text IS NULL OR action_ref = $2::text) ORDER BY created DESC, id DESC LIMIT "   \
+	"50)"
+
+/* The 50 newest of them over failed, timeout and abandoned, shown by when
+ * they ended (updated: a terminal execution no longer changes). The error
+ * summary is the first line of the result's error (or message, stderr),
+ * cut short on the server so a big result never crosses the wire. */
+static char *sql_failures(const struct caps *c)
+{
+	return queries_build_sql(
+	    c, "SELECT (extract(epoch FROM e.updated) * 1000000)::int8, e.id, e.action_ref,"
+	       " e.status::text, w.name,"
+	       " left(split_part(btrim(coalesce(e.result->>'error', e.result->>'message',"
+	       " e.result->>'stderr')), E'\\n', 1), 200)"
+	       " FROM (" FAILED_OF("failed") " UNION ALL " FAILED_OF(
+	           "timeout") " UNION ALL " FAILED_OF("abandoned") " ORDER BY created DESC, id "
+	                                                           "DESC LIMIT 50) e"
+	                                                           " LEFT JOIN S.worker w ON w.id "
+	                                                           "= e.executor"
+	                                                           " ORDER BY e.updated DESC, e.id "
+	                                                           "DESC");
+}
+
+/* The oldest of each in-flight status from the (status, created) index,
+ * one probe per status: never a scan from the oldest execution on. */
+static char *sql_oldest(const struct caps *c)
+{
+	char fmt[1024];
+	if (c->status_type[0])
+		snprintf(fmt, sizeof fmt,
+		         "SELECT e.id, (extract(epoch FROM e.created) * 1000000)::int8"
+		         " FROM unnest($1::%s[]) st(status) CROSS JOIN LATERAL"
+		         " (SELECT id, created FROM S.execution WHERE status = st.status"
+		         " AND ($2::text IS NULL OR action_ref = $2::text)"
+		         " ORDER BY created, id LIMIT 1) e ORDER BY e.created, e.id LIMIT 1",
+		         c->status_type);
+	else
+		snprintf(fmt, sizeof fmt,
+		         "SELECT id, (extract(epoch FROM created) * 1000000)::int8 FROM S.execution"
+		         " WHERE status::text <> ALL('%s'::text[])"
+		         " AND $1::text IS NOT NULL"
+		         " AND ($2::text IS NULL OR action_ref = $2::text)"
+		         " ORDER BY created, id LIMIT 1",
 		         queries_terminal_array());
 	return queries_build_sql(c, fmt);
 }
@@ -332,6 +389,29 @@ static void take_kept(struct snapshot *s, const struct rowset *r)
 		s->kept_signature = snapshot_text(s, rowset_text(r, 0, C_KEPT_SIGNATURE));
 }
 
+static void take_failures(struct snapshot *s, const struct rowset *r)
+{
+	s->nfailures = r->nrows;
+	s->failures = arena_calloc(&s->arena, (size_t)s->nfailures, sizeof *s->failures);
+	for (int i = 0; i < s->nfailures; i++) {
+		struct failure_row *f = &s->failures[i];
+		f->time_us = rowset_i64(r, i, C_FL_TIME_US);
+		f->id = rowset_i64(r, i, C_FL_EXECUTION);
+		f->ref = snapshot_text(s, rowset_text(r, i, C_FL_ACTION));
+		f->status = snapshot_text(s, rowset_text(r, i, C_FL_STATUS));
+		f->worker = snapshot_text(s, rowset_text(r, i, C_FL_WORKER));
+		f->error = snapshot_text(s, rowset_text(r, i, C_FL_ERROR));
+	}
+}
+
+static void take_oldest(struct snapshot *s, const struct rowset *r)
+{
+	if (r->nrows != 1)
+		return;
+	s->oldest_inflight_id = rowset_i64(r, 0, C_OLD_EXECUTION);
+	s->oldest_inflight_us = rowset_i64(r, 0, C_OLD_CREATED_US);
+}
+
 /* ------------------------------------------------------------ unavailable */
 
 static void lost_exec_series(struct snapshot *s, bool missing, const char *why)
@@ -364,6 +444,13 @@ static void lost_inflight(struct snapshot *s, bool missing, const char *why)
 	(void)missing;
 	(void)why;
 	s->inflight_failed = true;
+}
+
+static void lost_oldest(struct snapshot *s, bool missing, const char *why)
+{
+	(void)missing;
+	(void)why;
+	s->oldest_inflight_id = -1;
 }
 
 static void lost_nothing(struct snapshot *s, bool missing, const char *why)
@@ -399,6 +486,10 @@ const struct overview_def overview_defs[] = {
                           queries_summary_hours_sql, take_summary_hours, lost_nothing},
     [OQ_KEPT] = {"kept hours", REL_COUNT, PANEL_COUNT, OQP_KEPT, queries_kept_signature_sql,
                  take_kept, lost_nothing},
+    [OQ_FAILURES] = {"failures", REL_EXECUTION, PANEL_FAILURES, OQP_SINCE, sql_failures,
+                     take_failures, NULL},
+    [OQ_OLDEST] = {"oldest in flight", REL_EXECUTION, PANEL_COUNT, OQP_INFLIGHT, sql_oldest,
+                   take_oldest, lost_oldest},
 };
 
 const int overview_count = OQ_COUNT;

@@ -292,7 +292,11 @@ static int demo_setup(char *err, size_t errlen)
 		return -1;
 	if (demo_signal)
 		return 0;
-	demo.sim = sim_spawn(demo.cluster.conninfo, DEMO_SCHEMA);
+	/* ATTUNE_TOP_DEMO_FAST: new work every second rather than a realistic
+	 * hour's worth, for a demo that must show motion at once. */
+	const char *fast = getenv("ATTUNE_TOP_DEMO_FAST");
+	demo.sim =
+	    sim_spawn(demo.cluster.conninfo, DEMO_SCHEMA, fast && *fast && strcmp(fast, "0") != 0);
 	if (demo.sim < 0) {
 		demo.sim = 0;
 		snprintf(err, errlen, "cannot start the workload simulator: %s", strerror(errno));

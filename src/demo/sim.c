@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +112,7 @@ fail:
 	return NULL;
 }
 
-static _Noreturn void sim_child(const char *conninfo, const char *schema, pid_t parent)
+static _Noreturn void sim_child(const char *conninfo, const char *schema, pid_t parent, bool fast)
 {
 	PGconn *conn = NULL;
 	unsigned long ticks = 0;
@@ -122,7 +123,10 @@ static _Noreturn void sim_child(const char *conninfo, const char *schema, pid_t 
 			conn = sim_connect(conninfo, schema);
 		/* A failed tick on a live connection (e.g. a deadlock) is retried
 		 * next second; a broken connection is reopened. */
-		if (conn && sim_run(conn, "SELECT attune_demo.tick()") < 0 &&
+		/* Paced: the live hours run at the history's rate. */
+		if (conn &&
+		    sim_run(conn, fast ? "SELECT attune_demo.tick()"
+		                       : "SELECT attune_demo.tick(true)") < 0 &&
 		    PQstatus(conn) != CONNECTION_OK) {
 			PQfinish(conn);
 			conn = NULL;
@@ -139,7 +143,7 @@ static _Noreturn void sim_child(const char *conninfo, const char *schema, pid_t 
 
 /* Signals stay blocked across fork until the child has replaced the
  * caller's handlers: a SIGTERM sent right away must not be swallowed by them. */
-pid_t sim_spawn(const char *conninfo, const char *schema)
+pid_t sim_spawn(const char *conninfo, const char *schema, bool fast)
 {
 	pid_t parent = getpid();
 	sigset_t all, old;
@@ -151,7 +155,7 @@ pid_t sim_spawn(const char *conninfo, const char *schema)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0)
-		sim_child(conninfo, schema, parent);
+		sim_child(conninfo, schema, parent, fast);
 	if (sigprocmask(SIG_SETMASK, &old, NULL) < 0 && pid > 0) {
 		(void)kill(pid, SIGKILL);
 		return -1;

@@ -244,7 +244,9 @@ static bool workers_eq(const struct snapshot *a, const struct snapshot *b)
 static bool lists_eq(const struct snapshot *a, const struct snapshot *b)
 {
 	if (a->nstatuses != b->nstatuses || a->nactions != b->nactions ||
-	    a->nchanges != b->nchanges || a->ninflight != b->ninflight)
+	    a->nchanges != b->nchanges || a->ninflight != b->ninflight ||
+	    a->nfailures != b->nfailures || a->oldest_inflight_id != b->oldest_inflight_id ||
+	    a->oldest_inflight_us != b->oldest_inflight_us)
 		return false;
 	for (int i = 0; i < a->nstatuses; i++) {
 		const struct status_series *x = &a->statuses[i], *y = &b->statuses[i];
@@ -263,6 +265,13 @@ static bool lists_eq(const struct snapshot *a, const struct snapshot *b)
 		const struct change_row *x = &a->changes[i], *y = &b->changes[i];
 		if (x->time_us != y->time_us || x->id != y->id || !str_eq(x->ref, y->ref) ||
 		    !str_eq(x->old_status, y->old_status) || !str_eq(x->new_status, y->new_status))
+			return false;
+	}
+	for (int i = 0; i < a->nfailures; i++) {
+		const struct failure_row *x = &a->failures[i], *y = &b->failures[i];
+		if (x->time_us != y->time_us || x->id != y->id || !str_eq(x->ref, y->ref) ||
+		    !str_eq(x->status, y->status) || !str_eq(x->worker, y->worker) ||
+		    !str_eq(x->error, y->error))
 			return false;
 	}
 	for (int i = 0; i < a->ninflight; i++)

@@ -67,6 +67,7 @@ enum panel_id {
 	PANEL_STATUS,
 	PANEL_ACTIONS,
 	PANEL_WORKERS,
+	PANEL_FAILURES,
 	PANEL_CHANGES,
 	PANEL_COUNT,
 };
@@ -107,6 +108,16 @@ struct change_row {
 	const char *old_status, *new_status; /* NULL when absent */
 };
 
+/* An execution that ended in failure (failed, timeout, abandoned). */
+struct failure_row {
+	int64_t time_us;    /* execution.updated: when it ended, epoch microseconds */
+	int64_t id;         /* execution id */
+	const char *ref;    /* action ref */
+	const char *status; /* failed, timeout, abandoned */
+	const char *worker; /* executor's name, NULL when none */
+	const char *error;  /* one line from execution.result, NULL when none */
+};
+
 struct named_count {
 	const char *name;
 	int64_t count;
@@ -138,8 +149,12 @@ struct snapshot {
 	int nworkers;
 	struct change_row *changes;
 	int nchanges;
+	struct failure_row *failures; /* newest first */
+	int nfailures;
 	struct named_count *inflight;
 	int ninflight;
+	int64_t oldest_inflight_id; /* the oldest execution in flight, 0: none, -1: unknown */
+	int64_t oldest_inflight_us; /* its created, epoch microseconds */
 
 	int64_t total_exec, total_events, total_enforcements; /* -1: unavailable */
 	int64_t total_inflight;

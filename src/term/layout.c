@@ -9,6 +9,15 @@ void layout_split_rows(int avail, const struct layout_need *need, int n, int *h)
 		left -= h[i];
 	}
 	for (i = 0; i < n; i++) {
+		int more = need[i].first - h[i];
+		if (!h[i] || more <= 0)
+			continue;
+		if (more > left)
+			more = left;
+		h[i] += more;
+		left -= more;
+	}
+	for (i = 0; i < n; i++) {
 		if (!h[i] || !need[i].want) {
 			tables += h[i] > 0;
 			continue;

@@ -8,6 +8,7 @@
 #include "export/background.h"
 #include "term/prompt.h"
 #include "util/tablenav.h"
+#include "model/health.h"
 #include "views/overview.h"
 
 /* Buckets before the current hour change only by late data, so they are
@@ -244,6 +245,7 @@ static void overview_finish(struct app *a)
 	mark_missing(a, s);
 	snapshot_finish(s);
 	sort_actions(s);
+	health_sort_workers(s);
 	overview_keep_selection(a->snap, s);
 	/* A screen that would look the same is not drawn again (most
 	 * refreshes of a quiet system). */
@@ -406,6 +408,10 @@ static void overview_export(struct app *a)
 {
 	if (overview_export_table(a))
 		return;
+	if (!overview_export_name(overview_ui.focus)) {
+		app_message(a, "nothing to export from this panel");
+		return;
+	}
 	export_bg_start(a, overview_export_name(overview_ui.focus), a->range_hours, a->filter,
 	                NULL);
 }

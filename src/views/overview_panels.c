@@ -7,11 +7,14 @@
 #include "batch/render_text.h"
 #include "term/draw.h"
 #include "term/layout.h"
+#include "util/chart.h"
 #include "util/fmt.h"
 #include "util/spark.h"
 #include "util/tablenav.h"
 #include "util/textwidth.h"
+#include "model/health.h"
 #include "views/overview.h"
+#include "views/overview_problems.h"
 #include "views/present.h"
 
 static bool panel_unavailable(const struct snapshot *s, enum panel_id p, struct rect r)
@@ -24,14 +27,41 @@ static bool panel_unavailable(const struct snapshot *s, enum panel_id p, struct 
 
 /* ------------------------------------------------------------ throughput */
 
+/* "this hour 12 exec in 16m = 45/h": the newest bucket is partial, so its
+ * low bar is not a collapse; the rate says what the hour is heading for. */
+static void current_hour_note(const struct snapshot *s, char *buf, size_t len, bool brief)
+{
+	int64_t start = s->range_start + (int64_t)(s->nbuckets - 1) * 3600;
+	int64_t elapsed = s->server_now_us / 1000000 - start;
+	int64_t n = s->nbuckets > 0 ? s->exec_created[s->nbuckets - 1] : -1;
+	int64_t rate = chart_hour_rate(n, elapsed);
+	if (n < 0)
+		snprintf(buf, len, "this hour: no data");
+	else if (rate < 0 || brief)
+		snprintf(buf, len, "this hour %lld exec so far", (long long)n);
+	else
+		snprintf(buf, len, "this hour %lld exec in %lldm = %lld/h", (long long)n,
+		         (long long)(elapsed / 60), (long long)rate);
+}
+
+/* The hour now running: its bucket is the newest, and it is partial. */
+static const char *now_mark(void)
+{
+	return tw_utf8() ? "▲" : "^";
+}
+
+/* Labels under the columns, and the current hour's mark under the last. */
 static void draw_time_axis(const struct snapshot *s, int y, int x, int w, int group)
 {
 	char label[32];
 	int ncols = (s->nbuckets + group - 1) / group;
 	if (ncols > w)
 		ncols = w;
+	if (ncols > 0)
+		put(y, x + ncols - 1, 1, theme.attr[R_WARN], now_mark());
+	ncols--; /* the labels keep off the mark */
 	/* Column c holds buckets ending at the newest; its first bucket: */
-	int first = s->nbuckets - ncols * group;
+	int first = s->nbuckets - (ncols + 1) * group;
 	for (int c = 0; c < ncols;) {
 		int b = first + c * group;
 		if (b < 0)
@@ -46,8 +76,11 @@ static void draw_time_axis(const struct snapshot *s, int y, int x, int w, int gr
 	}
 }
 
+/* Beside a sparkline when they fit without coarsening it (chart_group). */
+#define STATS_W 40
+
 static void draw_series(int y, int x, int w, const char *name, const int64_t *v, int n, int group,
-                        attr_t attr)
+                        bool show_stats, attr_t attr)
 {
 	int64_t cols[1024], mn, mx, last, tot;
 	char line[4 * 1024 + 4], stats[96];
@@ -56,8 +89,10 @@ static void draw_series(int y, int x, int w, const char *name, const int64_t *v,
 		         (long long)last, (long long)tot);
 	else
 		snprintf(stats, sizeof stats, " no data");
-	int label_w = 13, stats_w = w >= 60 ? tw_width(stats) : 0;
-	int spark_w = w - label_w - stats_w;
+	int label_w = 13, stats_w = show_stats ? tw_width(stats) : 0;
+	if (stats_w > STATS_W)
+		stats_w = STATS_W;
+	int spark_w = w - label_w - (show_stats ? STATS_W : 0);
 	put(y, x, label_w, A_NORMAL, name);
 	if (spark_w < 1)
 		return;
@@ -72,11 +107,13 @@ static void draw_series(int y, int x, int w, const char *name, const int64_t *v,
 static void draw_throughput(struct app *a, struct rect r)
 {
 	const struct snapshot *s = a->snap;
-	int spark_w = r.w - 13 - (r.w >= 60 ? 40 : 0);
-	int group = spark_group(s->nbuckets, spark_w > 0 ? spark_w : 1);
-	char t[96], rl[16];
+	bool stats;
+	int group = chart_group(s->nbuckets, r.w - 13, STATS_W, &stats);
+	int spark_w = r.w - 13 - (stats ? STATS_W : 0);
+	char t[160], rl[16], now[96];
 	range_label(s->range_hours, rl, sizeof rl);
-	snprintf(t, sizeof t, "Throughput %s, 1 column = %dh", rl, group);
+	current_hour_note(s, now, sizeof now, r.w < 80);
+	snprintf(t, sizeof t, "Throughput %s, 1 column = %dh, %s %s", rl, group, now_mark(), now);
 	title(r, t, false);
 	struct {
 		const char *name;
@@ -91,7 +128,8 @@ static void draw_throughput(struct app *a, struct rect r)
 	};
 	int y = r.y + 1;
 	for (size_t i = 0; i < 5 && y < r.y + r.h; i++, y++)
-		draw_series(y, r.x, r.w, rows[i].name, rows[i].v, s->nbuckets, group, rows[i].attr);
+		draw_series(y, r.x, r.w, rows[i].name, rows[i].v, s->nbuckets, group, stats,
+		            rows[i].attr);
 	if (y < r.y + r.h && s->panel[PANEL_THROUGHPUT].note[0])
 		putf(y++, r.x, r.w, theme.attr[R_WARN], "unavailable: %s",
 		     s->panel[PANEL_THROUGHPUT].note);
@@ -101,51 +139,98 @@ static void draw_throughput(struct app *a, struct rect r)
 
 /* ------------------------------------------------------------ status */
 
-/* Cells of one stacked column: bottom-up completed, failed+timeout, other. */
-static void draw_stacked(const struct snapshot *s, struct rect r, int group)
+/* The stacked chart shows how executions ended: cells bottom-up completed,
+ * failed (timeout, abandoned), other ends (cancelled). Transitions into
+ * in-progress statuses (three per execution) would bury the ends; they are
+ * listed apart above the chart. */
+enum { SK_OK, SK_BAD, SK_OTHER, SK_N };
+
+/* The kind of a status in the chart, -1 for an in-progress one. */
+static int stack_kind(const char *status)
+{
+	switch (present_status_role(status)) {
+	case ROLE_SUCCESS:
+		return SK_OK;
+	case ROLE_FAILURE:
+		return SK_BAD;
+	case ROLE_PROGRESS:
+		return -1;
+	default:
+		return SK_OTHER;
+	}
+}
+
+static const char *stack_glyph(int k)
+{
+	static const char *const utf8[SK_N] = {"█", "▓", "▒"};
+	static const char *const ascii[SK_N] = {"#", "x", "-"};
+	return tw_utf8() ? utf8[k] : ascii[k];
+}
+
+static const enum role stack_role[SK_N] = {R_SUCCESS, R_FAILURE, R_UNKNOWN};
+
+/* "ends per bucket: █ completed ▓ failed ▒ other" */
+static void draw_stack_legend(int y, int x, int w)
+{
+	static const char *const names[SK_N] = {"completed", "failed", "other"};
+	int used = put(y, x, w, theme.attr[R_DIM], "ends per bucket: ");
+	for (int k = 0; k < SK_N && used < w; k++) {
+		used += put(y, x + used, w - used,
+		            theme.colors ? theme.attr[stack_role[k]] : A_NORMAL, stack_glyph(k));
+		used += putf(y, x + used, w - used, theme.attr[R_DIM], " %s  ", names[k]);
+	}
+}
+
+/* Transitions per column, by kind; returns the column count. */
+static int stack_columns(const struct snapshot *s, int group, int maxcols, int64_t (*v)[SK_N])
 {
 	int ncols = (s->nbuckets + group - 1) / group;
-	if (ncols > r.w - 13)
-		ncols = r.w - 13;
-	if (ncols <= 0 || r.h <= 0)
-		return;
-	int64_t tot[1024] = {0}, ok[1024] = {0}, bad[1024] = {0}, mx = 0;
+	if (ncols > maxcols)
+		ncols = maxcols;
 	int first = s->nbuckets - ncols * group;
-	for (int c = 0; c < ncols && c < 1024; c++) {
-		for (int b = first + c * group; b < first + (c + 1) * group; b++) {
-			if (b < 0)
-				continue;
-			for (int k = 0; k < s->nstatuses; k++) {
-				int64_t v = s->statuses[k].buckets[b];
-				const char *st = s->statuses[k].status;
-				tot[c] += v;
-				if (strcmp(st, "completed") == 0)
-					ok[c] += v;
-				else if (strcmp(st, "failed") == 0 || strcmp(st, "timeout") == 0)
-					bad[c] += v;
-			}
-		}
+	for (int c = 0; c < ncols; c++) {
+		memset(v[c], 0, sizeof v[c]);
+		for (int b = first + c * group; b < first + (c + 1) * group; b++)
+			for (int k = 0; b >= 0 && k < s->nstatuses; k++)
+				if (s->statuses[k].buckets[b] > 0 &&
+				    stack_kind(s->statuses[k].status) >= 0)
+					v[c][stack_kind(s->statuses[k].status)] +=
+					    s->statuses[k].buckets[b];
+	}
+	return ncols;
+}
+
+/* One column per bucket group, its height by its transitions, its cells
+ * shared by largest remainder: a cell is a failure only when failures earn
+ * it. The bottom row holds the time axis and the current hour's mark. */
+static void draw_stacked(const struct snapshot *s, struct rect r, int group)
+{
+	static int64_t v[1024][SK_N];
+	int maxcols = r.w - 13 < 1024 ? r.w - 13 : 1024;
+	if (maxcols <= 0 || r.h <= 0)
+		return;
+	int ncols = stack_columns(s, group, maxcols, v), h = r.h > 1 ? r.h - 1 : r.h;
+	int64_t mx = 0, tot[1024];
+	for (int c = 0; c < ncols; c++) {
+		tot[c] = v[c][SK_OK] + v[c][SK_BAD] + v[c][SK_OTHER];
 		if (tot[c] > mx)
 			mx = tot[c];
 	}
-	put(r.y + r.h - 1, r.x, 13, theme.attr[R_DIM], "per bucket");
-	for (int c = 0; c < ncols && mx > 0; c++) {
-		int cells = (int)((tot[c] * r.h + mx - 1) / mx);
-		int okc = tot[c] ? (int)(ok[c] * cells / tot[c]) : 0;
-		int badc = tot[c] ? (int)((bad[c] * cells + tot[c] - 1) / tot[c]) : 0;
-		for (int i = 0; i < cells; i++) {
-			int y = r.y + r.h - 1 - i;
-			enum role role = i < okc          ? R_SUCCESS
-			                 : i < okc + badc ? R_FAILURE
-			                                  : R_PROGRESS;
-			const char *g = tw_utf8()           ? "█"
-			                : role == R_SUCCESS ? "#"
-			                : role == R_FAILURE ? "x"
-			                                    : "+";
-			put(y, r.x + 13 + c, 1, theme.colors ? theme.attr[role] : A_NORMAL, g);
-		}
+	put(r.y + h - 1, r.x, 13, theme.attr[R_DIM], "ends");
+	for (int c = 0; c < ncols; c++) {
+		int cells = chart_cells(tot[c], mx, h), share[SK_N], i = 0;
+		chart_shares(v[c], SK_N, cells, share);
+		for (int k = 0; k < SK_N; k++)
+			for (int n = 0; n < share[k]; n++, i++)
+				put(r.y + h - 1 - i, r.x + 13 + c, 1,
+				    theme.colors ? theme.attr[stack_role[k]] : A_NORMAL,
+				    stack_glyph(k));
 	}
+	if (r.h > 1)
+		draw_time_axis(s, r.y + r.h - 1, r.x + 13, maxcols, group);
 }
+
+static int status_list(const struct snapshot *s, struct rect r, bool draw);
 
 static void draw_status(struct app *a, struct rect r)
 {
@@ -160,25 +245,54 @@ static void draw_status(struct app *a, struct rect r)
 	put(r.y, r.x + tw, (int)strlen(pct), draw_failure_attr(num, den), pct);
 	if (panel_unavailable(s, PANEL_STATUS, r) || r.h < 2)
 		return;
-	int y = r.y + 1, x = r.x;
-	for (int i = 0; i < s->nstatuses; i++) {
-		char item[160];
-		fmt_pct(pct, sizeof pct, s->statuses[i].total, s->total_transitions);
-		snprintf(item, sizeof item, "%s %lld (%s)  ", s->statuses[i].status,
-		         (long long)s->statuses[i].total, pct);
-		int iw = tw_width(item);
-		if (x + iw > r.x + r.w && x > r.x) {
-			if (++y >= r.y + r.h)
-				return;
-			x = r.x;
-		}
-		x += put(y, x, r.x + r.w - x, draw_status_attr(s->statuses[i].status), item);
-	}
+	int y = status_list(s, r, true);
 	if (s->nstatuses == 0)
-		put(y, x, r.w, theme.attr[R_DIM], "no status transitions in range");
+		put(y, r.x, r.w, theme.attr[R_DIM], "no status transitions in range");
+	if (y >= r.y + r.h)
+		return;
+	if (y + 1 < r.y + r.h)
+		draw_stack_legend(++y, r.x + 13, r.w - 13);
 	struct rect chart = {y + 1, r.x, r.y + r.h - (y + 1), r.w};
-	int group = spark_group(s->nbuckets, r.w - 13 > 0 ? r.w - 13 : 1);
-	draw_stacked(s, chart, group);
+	draw_stacked(s, chart, chart_group(s->nbuckets, r.w - 13, 0, NULL));
+}
+
+/* Rows the status panel wants: title, its list, legend, 3 chart rows, axis. */
+static int status_want(const struct snapshot *s, int width)
+{
+	struct rect r = {0, 0, 1000, width};
+	return 1 + status_list(s, r, false) + 1 + 3 + 1;
+}
+
+/* The status list from line r.y + 1, wrapped to r.w: the ends first, then
+ * the in-progress statuses under their label. Returns its last line. */
+static int status_list(const struct snapshot *s, struct rect r, bool draw)
+{
+	char pct[16];
+	int y = r.y + 1, x = r.x;
+	for (int pass = 0; pass < 2; pass++) {
+		bool label = pass == 1;
+		for (int i = 0; i < s->nstatuses; i++) {
+			if ((stack_kind(s->statuses[i].status) < 0) != (pass == 1))
+				continue;
+			char item[192];
+			fmt_pct(pct, sizeof pct, s->statuses[i].total, s->total_transitions);
+			snprintf(item, sizeof item, "%s%s %lld (%s)  ",
+			         label ? "in progress: " : "", s->statuses[i].status,
+			         (long long)s->statuses[i].total, pct);
+			label = false;
+			int iw = tw_width(item);
+			if (x + iw > r.x + r.w && x > r.x) {
+				if (++y >= r.y + r.h)
+					return y;
+				x = r.x;
+			}
+			if (draw)
+				put(y, x, r.x + r.w - x, draw_status_attr(s->statuses[i].status),
+				    item);
+			x += iw;
+		}
+	}
+	return y;
 }
 
 /* ------------------------------------------------------------ tables */
@@ -472,7 +586,9 @@ static void print_throughput(const struct app *a, const struct snapshot *s)
 	(void)a;
 	bool ascii = !tw_utf8();
 	int group = spark_group(s->nbuckets, SPARK_MAX_COLS);
-	printf("\nTHROUGHPUT  1 column = %dh\n", group);
+	char now[96];
+	current_hour_note(s, now, sizeof now, false);
+	printf("\nTHROUGHPUT  1 column = %dh, last column = current hour, %s\n", group, now);
 	printf("%-13s %9s %9s %9s %10s  %s\n", "series", "min", "max", "last", "total",
 	       "sparkline");
 	print_series("executions", s->exec_created, s->nbuckets, group, ascii);
@@ -634,9 +750,9 @@ static const struct {
 	const char *export;
 	bool (*same)(const struct snapshot *a, const struct snapshot *b);
 } panels[PANEL_COUNT] = {
-    [PANEL_THROUGHPUT] = {{2, 7}, draw_throughput, print_throughput, NULL, NULL, NULL, NULL},
-    [PANEL_STATUS] = {{2, 5}, draw_status, print_status, NULL, NULL, NULL, NULL},
-    [PANEL_ACTIONS] = {{3, 0},
+    [PANEL_THROUGHPUT] = {{2, 7, 0}, draw_throughput, print_throughput, NULL, NULL, NULL, NULL},
+    [PANEL_STATUS] = {{2, 8, 0}, draw_status, print_status, NULL, NULL, NULL, NULL},
+    [PANEL_ACTIONS] = {{3, 0, 0},
                        draw_actions,
                        print_actions,
                        rows_actions,
@@ -644,8 +760,15 @@ static const struct {
                        "execution_throughput_hourly",
                        NULL},
     [PANEL_WORKERS] =
-        {{3, 0}, draw_workers, print_workers, rows_workers, enter_worker, "workers", NULL},
-    [PANEL_CHANGES] = {{3, 0},
+        {{3, 0, 0}, draw_workers, print_workers, rows_workers, enter_worker, "workers", NULL},
+    [PANEL_FAILURES] = {{3, 0, 3},
+                        problems_draw_failures,
+                        problems_print_failures,
+                        problems_failure_rows,
+                        problems_enter_failure,
+                        NULL,
+                        problems_same},
+    [PANEL_CHANGES] = {{3, 0, 0},
                        draw_changes,
                        print_changes,
                        rows_changes,
@@ -661,19 +784,29 @@ void overview_draw(struct app *a, int top, int bottom)
 	if (!a->snap && avail > 0)
 		put(top + 1, 0, COLS, theme.attr[R_DIM],
 		    a->phase == PH_READY ? "loading…" : "connecting to the database…");
-	if (!a->snap || avail <= 0)
+	if (!a->snap || avail <= 1)
 		return;
-	if (COLS >= 160 && avail >= 16) {
-		int lw = COLS / 2, rw = COLS - lw - 1, hr;
-		int left_tables = avail - 7 - 5;
-		struct rect tp = {top, 0, 7, lw}, st = {top + 7, 0, 5, lw};
-		struct rect ac = {top + 12, 0, left_tables, lw};
-		hr = avail / 2;
-		struct rect wk = {top, lw + 1, hr, rw}, ch = {top + hr, lw + 1, avail - hr, rw};
+	/* Problems first: the health line, then the panels. */
+	problems_draw_health(a, top++, COLS);
+	avail--;
+	if (COLS >= 160 && avail >= 20) {
+		int lw = COLS / 2, rw = COLS - lw - 1;
+		int sh = status_want(a->snap, lw);
+		if (sh > avail - 7 - 5)
+			sh = avail - 7 - 5;
+		struct rect tp = {top, 0, 7, lw}, st = {top + 7, 0, sh, lw};
+		struct rect ac = {top + 7 + sh, 0, avail - 7 - sh, lw};
+		/* Workers as tall as their problems need, then failures and changes. */
+		int probs = 2 + health_problem_workers(a->snap), hw = avail / 3, hf = avail / 3;
+		if (probs > hw)
+			hw = probs < avail / 2 ? probs : avail / 2;
+		struct rect wk = {top, lw + 1, hw, rw}, fl = {top + hw, lw + 1, hf, rw};
+		struct rect ch = {top + hw + hf, lw + 1, avail - hw - hf, rw};
 		draw_throughput(a, tp);
 		draw_status(a, st);
 		draw_actions(a, ac);
 		draw_workers(a, wk);
+		problems_draw_failures(a, fl);
 		draw_changes(a, ch);
 		return;
 	}
@@ -681,6 +814,9 @@ void overview_draw(struct app *a, int top, int bottom)
 	int h[PANEL_N], y = top;
 	for (int i = 0; i < PANEL_N; i++)
 		need[i] = panels[i].need;
+	need[PANEL_STATUS].want = status_want(a->snap, COLS);
+	/* The rows of the workers that need attention, before the charts grow. */
+	need[PANEL_WORKERS].first = 2 + health_problem_workers(a->snap);
 	layout_split_rows(avail, need, PANEL_N, h);
 	for (int i = 0; i < PANEL_N; i++) {
 		if (!h[i])
@@ -728,6 +864,7 @@ void overview_print(struct app *a)
 {
 	const struct snapshot *s = a->snap;
 	batch_print_header(a, s);
+	problems_print_health(a, s);
 	for (int i = 0; i < PANEL_N; i++)
 		panels[i].print(a, s);
 	printf("\n");

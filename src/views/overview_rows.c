@@ -38,6 +38,9 @@ static bool row_key(const void *ctx, int i, char *buf, size_t len)
 		         nz(r->new_status));
 		return true;
 	}
+	case PANEL_FAILURES:
+		snprintf(buf, len, "%lld", (long long)c->s->failures[i].id);
+		return true;
 	default:
 		return false;
 	}
@@ -61,6 +64,12 @@ static bool row_text(const void *ctx, int i, char *buf, size_t len)
 		const struct change_row *r = &c->s->changes[i];
 		snprintf(buf, len, "%lld %s %s %s", (long long)r->id, nz(r->ref), nz(r->old_status),
 		         nz(r->new_status));
+		return true;
+	}
+	case PANEL_FAILURES: {
+		const struct failure_row *f = &c->s->failures[i];
+		snprintf(buf, len, "%lld %s %s %s %s", (long long)f->id, nz(f->status), nz(f->ref),
+		         nz(f->worker), nz(f->error));
 		return true;
 	}
 	default:
@@ -176,6 +185,17 @@ static void change_cells(const void *ctx, int i, const char **cells, char (*buf)
 	cells[4] = c->new_status;
 }
 
+static void failure_cells(const void *ctx, int i, const char **cells, char (*buf)[512], size_t len)
+{
+	const struct failure_row *f = &((const struct snapshot *)ctx)->failures[i];
+	fmt_iso_utc(buf[0], len, f->time_us, true);
+	snprintf(buf[1], len, "%lld", (long long)f->id);
+	cells[2] = f->status;
+	cells[3] = f->ref;
+	cells[4] = f->worker;
+	cells[5] = f->error;
+}
+
 bool overview_export_table(struct app *a)
 {
 	static const char *const ah[] = {"action", "executions", "ok",
@@ -186,6 +206,9 @@ bool overview_export_table(struct app *a)
 	static const bool wt[] = {false, true, true, true, true, true, false, false, false, false};
 	static const char *const ch[] = {"time", "execution", "action", "old_status", "new_status"};
 	static const bool ct[] = {false, false, true, true, true};
+	static const char *const fh[] = {"ended",  "execution", "status",
+	                                 "action", "worker",    "error"};
+	static const bool ft[] = {false, false, true, true, true, true};
 	const struct snapshot *s = a->snap;
 	struct export_table t = {.ctx = s};
 	const char *what;
@@ -205,6 +228,10 @@ bool overview_export_table(struct app *a)
 	case PANEL_CHANGES:
 		t = (struct export_table){5, s->nchanges, ch, ct, change_cells, s};
 		what = "recent-changes";
+		break;
+	case PANEL_FAILURES:
+		t = (struct export_table){6, s->nfailures, fh, ft, failure_cells, s};
+		what = "recent-failures";
 		break;
 	default:
 		return false;

@@ -6,6 +6,7 @@
 
 #include "util/fmt.h"
 #include "db/queries.h"
+#include "model/health.h"
 
 void present_backend(const struct caps *c, char *buf, size_t len)
 {
@@ -135,18 +136,14 @@ void present_state(const struct app *a, char *buf, size_t len)
 
 int present_worker_flapping(const struct worker_row *w)
 {
-	return w->recent_transitions >= WORKER_FLAP_TRANSITIONS;
+	return health_worker_flapping(w);
 }
 
 /* Stale: a worker that claims to be up but has not sent a heartbeat for
- * a while. A worker that says it is down is not stale, just down. */
+ * a while (model/health.c). */
 int present_worker_stale(const struct worker_row *w)
 {
-	static const char *const down[] = {"inactive", "offline", "stopped", NULL};
-	for (int i = 0; w->status && down[i]; i++)
-		if (strcmp(w->status, down[i]) == 0)
-			return 0;
-	return !w->has_heartbeat || w->heartbeat_age > WORKER_STALE_SECONDS;
+	return health_worker_stale(w);
 }
 
 enum status_role present_status_role(const char *st)

@@ -172,7 +172,7 @@ def parse_frames(text):
             continue
         if cur is None:
             continue
-        m = re.match(r"^(THROUGHPUT|STATUS BREAKDOWN|TOP ACTIONS|WORKERS|RECENT STATUS CHANGES)\b(.*)$", line)
+        m = re.match(r"^(THROUGHPUT|STATUS BREAKDOWN|TOP ACTIONS|WORKERS|RECENT FAILURES|RECENT STATUS CHANGES)\b(.*)$", line)
         if m:
             section = m.group(1)
             cur[section] = []

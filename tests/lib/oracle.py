@@ -59,10 +59,82 @@ def oracle(c, hours, filt=None, schema="attune"):
         " FROM %s.execution_history WHERE 'status' = ANY(changed_fields) AND time >= %s%s"
         " ORDER BY time DESC, entity_id DESC LIMIT 20" % (S, lo, f_exec))
     o["changes"] = [tuple(r) for r in rows]
+    o["failures"] = failures(c, lo, filt, S)
     num = sum(o["statuses"].get(s, 0) for s in ("failed", "timeout"))
     den = num + o["statuses"].get("completed", 0)
     o["failure"] = (num, den)
     return o
+
+
+FAILED = ("failed", "timeout", "abandoned")
+
+
+def error_line(text):
+    """The error summary: the first line, spaces trimmed, 200 characters."""
+    if text is None:
+        return "-"
+    line = text.strip(" ").split("\n")[0][:200]
+    return line or "-"
+
+
+def failures(c, lo, filt, S):
+    """Of the 50 newest executions created since lo that ended in failure,
+    newest failure (updated) first, from the execution and worker rows; the
+    error summary cut here, not in SQL."""
+    rows = c.psql(
+        "SELECT to_char(e.updated AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), e.id,"
+        " e.status::text, coalesce(w.name, '-'), e.action_ref,"
+        " coalesce(e.result->>'error', e.result->>'message', e.result->>'stderr'),"
+        " to_char(e.created AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'),"
+        " to_char(e.updated AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+        " FROM %s.execution e LEFT JOIN %s.worker w ON w.id = e.executor"
+        " WHERE e.status::text IN (%s) AND e.created >= %s%s"
+        % (S, S, ",".join(q(x) for x in FAILED), lo,
+           "" if filt is None else " AND e.action_ref = %s" % q(filt)))
+    # Fixed-width UTC text orders as the instants do.
+    newest = sorted(rows, key=lambda r: (r[6], int(r[1])), reverse=True)[:50]
+    newest.sort(key=lambda r: (r[7], int(r[1])), reverse=True)
+    return [tuple(r[:5]) + (error_line(r[5]),) for r in newest]
+
+
+def health(c, schema="attune"):
+    """Workers by state (one each, most severe first: error, stale,
+    flapping, busy, ok, down) and the oldest execution in flight, from the
+    worker, worker_history and execution rows."""
+    S = '"%s"' % schema
+    rows = c.psql(
+        "SELECT CASE WHEN w.status::text = 'error' THEN 'error'"
+        " WHEN w.status::text IN ('inactive', 'offline', 'stopped') THEN 'down'"
+        " WHEN w.last_heartbeat IS NULL OR now() - w.last_heartbeat > interval '60 seconds'"
+        " THEN 'stale'"
+        " WHEN (SELECT count(*) FROM %s.worker_history h WHERE h.entity_ref = w.name"
+        " AND 'status' = ANY(h.changed_fields)"
+        " AND h.time >= date_trunc('hour', now()) - interval '1 hour') >= 4 THEN 'flapping'"
+        " WHEN w.status::text = 'busy' THEN 'busy' ELSE 'ok' END, w.name"
+        " FROM %s.worker w" % (S, S))
+    classes = {k: 0 for k in ("ok", "error", "stale", "flapping", "busy", "down")}
+    names = {}
+    for cls, name in rows:
+        classes[cls] += 1
+        names.setdefault(cls, []).append(name)
+    old = c.psql(
+        "SELECT id, to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        " FROM %s.execution WHERE status::text NOT IN (%s) ORDER BY created, id LIMIT 1"
+        % (S, ",".join(q(x) for x in TERMINAL)))
+    return {"classes": classes, "names": names,
+            "oldest": (int(old[0][0]), old[0][1]) if old else None}
+
+
+def health_from_frame(fr):
+    """The health line of a batch frame: ({class: count}, (id, created))."""
+    import re
+    for line in fr["HEADER"]:
+        if line.startswith("health:"):
+            classes = {k: int(v) for k, v in
+                       re.findall(r"\b(ok|error|stale|flapping|busy|down) (\d+)", line)}
+            m = re.search(r"oldest in flight: (\d+) created (\S+)", line)
+            return classes, (int(m.group(1)), m.group(2)) if m else None
+    return None, None
 
 
 def from_frame(fr):
@@ -80,6 +152,7 @@ def from_frame(fr):
     p["inflight"] = per
     p["inflight_total"] = total
     p["changes"] = [tuple(r) for r in table_rows(fr, "RECENT STATUS CHANGES", 5)]
+    p["failures"] = [tuple(r) for r in table_rows(fr, "RECENT FAILURES", 6)]
     import re
     m = re.search(r"\((\d+)/(\d+)\)", fr.get("STATUS BREAKDOWN:title", ""))
     p["failure"] = (int(m.group(1)), int(m.group(2))) if m else None
@@ -118,6 +191,7 @@ def compare_overview(t, c, label, args, hours, filt=None, env=None):
     t.eq(p["inflight"], o["inflight"], label + ": in-flight executions by status")
     t.eq(p["inflight_total"], sum(o["inflight"].values()), label + ": in-flight total")
     t.eq(p["changes"], o["changes"], label + ": recent status changes")
+    t.eq(p["failures"], o["failures"], label + ": recent failures")
     return p, o
 
 

@@ -89,7 +89,8 @@ try:
     t.ok(tm.wait_for("sort: failed", 5) is not None, "s again: FAILED")
     # Enter on the first top action filters every panel to it.
     tm.send("Tab")
-    tm.send("Tab")  # focus back on actions (Tab cycles three tables)
+    tm.send("Tab")
+    tm.send("Tab")  # focus back on actions (Tab cycles four tables)
     tm.send("s", "s", "s", "s")  # timeout, failure %, name, back to executions
     tm.wait_for("sort: executions", 5)
     scr = tm.capture()

@@ -46,7 +46,8 @@ tm = Tmux("%s -r 0.5" % BIN, 120, 40, env)
 try:
     scr = tm.wait_for(r"Recent status changes")
     tm.send("Tab")
-    tm.send("Tab")  # the changes table
+    tm.send("Tab")
+    tm.send("Tab")  # the changes table (after workers and failures)
     for _ in range(3):
         tm.send("j")
     tm.wait_for(r"Recent status changes.* 4/\d+", 10)
@@ -61,6 +62,7 @@ try:
     t.ok(len(set(ids)) == 1, "the highlighted execution id did not change", ids)
 
     # g/G/Home/End on the overview's tables, with the position label.
+    tm.send("BTab")
     tm.send("BTab")
     tm.send("BTab")  # top actions
     tm.wait_for(r"Top actions \(\d+\)", 5)

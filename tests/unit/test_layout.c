@@ -3,7 +3,8 @@
 #include "tap.h"
 
 /* The overview's panels: throughput, status and three tables. */
-static const struct layout_need overview[5] = {{2, 7}, {2, 5}, {3, 0}, {3, 0}, {3, 0}};
+static const struct layout_need overview[5] = {
+    {2, 7, 0}, {2, 5, 0}, {3, 0, 0}, {3, 0, 0}, {3, 0, 0}};
 
 static void split(int avail, int h[5])
 {
@@ -53,8 +54,24 @@ static void test_properties(void)
 	ok(order, "a shown panel has at least its minimum");
 }
 
+/* Problems first: a table's problem rows come before the charts grow. */
+static void test_first(void)
+{
+	/* throughput, status, actions, workers (3 problems), failures, changes */
+	const struct layout_need need[6] = {{2, 7, 0}, {2, 6, 0}, {3, 0, 0},
+	                                    {3, 0, 5}, {3, 0, 3}, {3, 0, 0}};
+	int h[6];
+	layout_split_rows(20, need, 6, h); /* 80x24: header 2, health 1, footer 1 */
+	is_int(h[3], 5, "80x24: workers get their three problem rows");
+	ok(h[4] >= 3, "80x24: the failures list shows a row");
+	is_int(h[0] + h[1] + h[2] + h[3] + h[4] + h[5], 20, "80x24: every row used");
+	layout_split_rows(13, need, 6, h);
+	ok(h[3] == 3 && h[4] == 3 && h[5] == 0, "13 rows: the routine changes go first");
+}
+
 int main(void)
 {
+	test_first();
 	test_sizes();
 	test_properties();
 	return done_testing();
