@@ -1,9 +1,23 @@
 -- The benchmark data set: an Attune database at production scale on plain
 -- PostgreSQL, written set-based in a few minutes.
 --
---   psql -v executions=2050000 -v days=30 -v actions=500 -v workers=200 -f bench/dataset.sql
+--   psql -v shape=agg -v executions=2050000 -v days=30 -v actions=500 -v workers=200 \
+--        -f bench/dataset.sql
 --
--- Expects the schema of sql/attune-plain.sql in "attune", empty. Every
+-- shape says which Attune the database is (the schema already installed in
+-- "attune", empty):
+--   plain   sql/attune-plain.sql: plain tables, the six hourly relations plain
+--           views over them;
+--   agg     the same, the six views then turned into materialized views (below);
+--   native  sql/attune-native.sql: event and execution_history partitioned by
+--           UTC day (a leaf for every day of the data set, loaded through the
+--           parents), summaries built by native_summary_build except the newest
+--           hours, and a few older hours dirtied through the parents so their
+--           invalidations are queued, as between two runs of upstream's builder.
+-- With -v load=0 only the shape's last step runs (agg: materialize the views
+-- of a plain data set already loaded, e.g. a copy of one).
+--
+-- Every
 -- execution lives the way Attune's triggers record it: an INSERT row and four
 -- status changes (requested -> scheduling -> scheduled + executor -> running +
 -- started_at -> completed/failed/timeout/cancelled + result digest), so 2.05 M
@@ -25,6 +39,13 @@
 \if :{?days} \else \set days 30 \endif
 \if :{?actions} \else \set actions 500 \endif
 \if :{?workers} \else \set workers 200 \endif
+\if :{?shape} \else \set shape agg \endif
+\if :{?load} \else \set load 1 \endif
+SELECT :'shape' = 'agg' AS is_agg, :'shape' = 'native' AS is_native,
+       :'shape' IN ('plain', 'agg', 'native') AS shape_ok \gset
+\if :shape_ok \else
+DO $$ BEGIN RAISE EXCEPTION 'dataset.sql: shape must be plain, agg or native'; END $$;
+\endif
 
 SET search_path = attune;
 SET session_replication_role = replica; -- history is written directly, not by triggers
@@ -40,6 +61,7 @@ CREATE FUNCTION pg_temp.u(k bigint, salt integer) RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT (hashint8(k * 1000003 + salt) & 2147483647)::float8 / 2147483648.0 $$;
 
+\if :load
 -- Bulk loading is several times faster without the secondary indexes; they
 -- are rebuilt from their own definitions afterwards.
 CREATE TEMP TABLE saved_index AS
@@ -53,6 +75,13 @@ TRUNCATE event, enforcement, execution, worker, execution_history, worker_histor
 
 SELECT date_trunc('second', now()) AS t_end,
        date_trunc('second', now()) - :days * interval '1 day' AS t_start \gset
+
+\if :is_native
+-- A leaf for every UTC day of the data set (the install made today + 7), so
+-- the rows go through the parents into their day leaves, none into DEFAULT.
+SELECT count(*) AS leaves FROM native_partition_cover(TIMESTAMPTZ :'t_start' - interval '1 day',
+                                                       :'t_end') \gset
+\endif
 
 -- One row per execution with every time of its life.
 CREATE TEMP TABLE x AS
@@ -150,7 +179,12 @@ SELECT setval(pg_get_serial_sequence('attune.event', 'id'), :executions);
 SELECT setval(pg_get_serial_sequence('attune.enforcement', 'id'), :executions);
 SELECT setval(pg_get_serial_sequence('attune.worker', 'id'), :workers);
 
-SELECT indexdef FROM saved_index \gexec
+-- (a partitioned parent's index reads "ON ONLY parent": made again on the
+-- parent, it is built on every leaf)
+SELECT replace(indexdef, ' ON ONLY ', ' ON ') FROM saved_index \gexec
+\endif
+
+\if :is_agg
 
 -- The aggregates as materialized views, same names, columns and rows.
 CREATE TEMP TABLE saved_view AS
@@ -172,9 +206,41 @@ SELECT format('CLUSTER attune.%I USING %I', c.relname, c.relname || '_bucket_idx
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = 'attune' AND c.relkind = 'm' AND c.relname LIKE '%\_hourly' \gexec
 
-VACUUM (ANALYZE) execution_history, worker_history, execution, event, enforcement, worker;
 VACUUM (ANALYZE) execution_status_hourly, execution_throughput_hourly, event_volume_hourly,
                  worker_status_hourly, enforcement_volume_hourly, execution_volume_hourly;
+\endif
+
+\if :load
+VACUUM (ANALYZE) execution_history, worker_history, execution, event, enforcement, worker;
+\endif
+
+\if :is_native
+-- The summaries as upstream's builder leaves them a little while after its
+-- last run: every ended hour of the retention window built, except the
+-- newest two (the current hour is never built), which are read raw.
+SET session_replication_role = origin; -- the invalidation triggers fire from here on
+SELECT sum(hours_built) AS hours_built
+  FROM native_summary_build(now() - interval '2 hours') \gset
+-- A few built hours dirtied since, through the parents (values rewritten
+-- unchanged, so every count stays the same): their statement triggers queue
+-- the hours, which must then be read raw until the next build.
+UPDATE execution_history SET new_values = new_values
+ WHERE time >= date_trunc('hour', now(), 'UTC') - interval '7 hours'
+   AND time < date_trunc('hour', now(), 'UTC') - interval '7 hours' + interval '5 minutes';
+UPDATE execution_history SET new_values = new_values
+ WHERE time >= date_trunc('hour', now(), 'UTC') - interval '15 hours'
+   AND time < date_trunc('hour', now(), 'UTC') - interval '15 hours' + interval '5 minutes';
+UPDATE event SET payload = payload
+ WHERE created >= date_trunc('hour', now(), 'UTC') - interval '11 hours'
+   AND created < date_trunc('hour', now(), 'UTC') - interval '11 hours' + interval '5 minutes';
+UPDATE worker_history SET new_values = new_values
+ WHERE time >= date_trunc('hour', now(), 'UTC') - interval '19 hours'
+   AND time < date_trunc('hour', now(), 'UTC') - interval '18 hours'
+   AND 'status' = ANY(changed_fields);
+VACUUM (ANALYZE) execution_status_hourly_summary, execution_creation_hourly_summary,
+                 event_volume_hourly_summary, worker_status_hourly_summary,
+                 native_summary_hour, native_summary_invalidation;
+\endif
 
 -- Write the new pages out now, not while the measurements run.
 CHECKPOINT;
