@@ -420,7 +420,8 @@ static int run_initdb(struct cluster *c, char *err, size_t errlen)
 	return -1;
 }
 
-/* Free-form extra settings go into postgresql.conf; the rest are -c options. */
+/* Settings a caller may override go into postgresql.conf, the free-form
+ * extra ones after them (a later line wins); the rest are -c options. */
 static int write_conf(const struct cluster *c, const struct cluster_opts *o, char *err,
                       size_t errlen)
 {
@@ -428,15 +429,15 @@ static int write_conf(const struct cluster *c, const struct cluster_opts *o, cha
 	FILE *f;
 	int bad;
 
-	if (!o->extra_conf || !o->extra_conf[0])
-		return 0;
 	snprintf(path, sizeof path, "%s/data/postgresql.conf", c->dir);
 	f = fopen(path, "a");
 	if (!f) {
 		err_set(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	fprintf(f, "\n# added by attune-top\n%s\n", o->extra_conf);
+	/* Small: the test suite runs several clusters side by side. */
+	fprintf(f, "\n# added by attune-top\nshared_buffers = 32MB\n%s\n",
+	        o->extra_conf ? o->extra_conf : "");
 	bad = ferror(f);
 	if (fclose(f) != 0 || bad) {
 		err_set(err, errlen, "cannot write %s", path);
@@ -467,8 +468,11 @@ static void build_server_args(const struct cluster *c, const struct cluster_opts
                               struct server_args *a)
 {
 	static const char *const fixed[] = {
-	    "listen_addresses=",      "fsync=off",          "full_page_writes=off",
-	    "synchronous_commit=off", "max_connections=20", "shared_buffers=32MB",
+	    "listen_addresses=",
+	    "fsync=off",
+	    "full_page_writes=off",
+	    "synchronous_commit=off",
+	    "max_connections=20",
 	    "log_timezone=UTC", /* log lines comparable whatever TimeZone is */
 	};
 	int n = 0;
