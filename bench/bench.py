@@ -299,7 +299,9 @@ def statements(text):
     return out
 
 
-CLOCK = "SELECT (extract(epoch FROM now()) * 1000000)::int8"
+CLOCK = ("SELECT (extract(epoch FROM current_setting('attune.now')::timestamptz)"
+         " * 1000000)::int8")
+BEGIN = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 NAMES = [
     (CLOCK, "clock"),
     ("execution_throughput_hourly", "executions per action and hour"),
@@ -323,15 +325,16 @@ def name_of(sql):
 
 
 def refreshes(stmts):
-    """Split the program's statements into refreshes (each starts with the
-    clock query), dropping the connection set-up before the first."""
+    """Split the program's statements into its transactions (each batch is
+    one, from BEGIN to COMMIT) and keep the refreshes: those that read the
+    clock (the connection's set-up and catalog probe do not)."""
     out = []
     for s in stmts:
-        if name_of(s[0]) == "clock":
+        if s[0].strip() == BEGIN:
             out.append([])
         if out:
             out[-1].append(s)
-    return out
+    return [r for r in out if any(name_of(s[0]) == "clock" for s in r)]
 
 
 SIX = ["SELECT * FROM attune.%s WHERE bucket >= now() - interval '24 hours' ORDER BY bucket" % v

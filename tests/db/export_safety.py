@@ -275,11 +275,24 @@ t.ok(not re.search(r"[^\r ]", re.sub(r"\rattune-top: \d+ rows written", "", text
 with open(c.info["LOGFILE"], encoding="utf-8", errors="replace") as f:
     log = f.read()
 stmts = re.findall(r"^attune-top\| LOG:  (?:statement|execute [^:]*): (.*)$", log, re.M)
-t.ok(len(stmts) > 20 and all(s.lstrip().upper().startswith("SELECT") for s in stmts),
-     "the export session sends only SELECTs (%d statements)" % len(stmts),
-     [s for s in stmts if not s.lstrip().upper().startswith("SELECT")][:5])
-t.ok(any("default_transaction_read_only" in s for s in stmts),
-     "and pins default_transaction_read_only like the dashboard")
+# Every statement is a SELECT inside a read-only transaction: BEGIN ... READ
+# ONLY first, a savepoint each query goes back to, COMMIT.
+CONTROL = ("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "SAVEPOINT attune_top",
+           "ROLLBACK TO SAVEPOINT attune_top", "COMMIT")
+t.ok(len(stmts) > 20 and all(s.lstrip().upper().startswith("SELECT") or s in CONTROL
+                             for s in stmts),
+     "the export session sends only SELECTs and transaction control (%d statements)" % len(stmts),
+     [s for s in stmts if not s.lstrip().upper().startswith("SELECT") and s not in CONTROL][:5])
+inside, outside = False, []
+for s in stmts:
+    if s == CONTROL[0]:
+        inside = True
+    elif s == "COMMIT":
+        inside = False
+    elif not inside:
+        outside.append(s)
+t.ok(stmts and stmts[0] == CONTROL[0] and not outside,
+     "and runs every statement in a read-only transaction, like the dashboard", outside[:3])
 
 # ---------------------------------------------------------------- export_panel
 # --export just before and just after: an hour boundary may pass between the
