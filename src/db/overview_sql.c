@@ -506,17 +506,29 @@ int overview_query(const char *name)
 void queries_build(struct query_set *qs, const struct caps *caps)
 {
 	memset(qs, 0, sizeof *qs);
+	/* The same install as read without its summaries (pointers shared,
+	 * nothing freed through it). */
+	struct caps raw = *caps;
+	memset(raw.summary, 0, sizeof raw.summary);
+	bool native = queries_any_summary(caps);
 	for (int i = 0; i < OQ_COUNT; i++) {
 		const struct overview_def *d = &overview_defs[i];
-		if (d->needs == REL_COUNT || caps->kind[d->needs] != RELK_MISSING)
-			qs->sql[i] = d->sql(caps);
+		if (d->needs != REL_COUNT && caps->kind[d->needs] == RELK_MISSING)
+			continue;
+		qs->sql[i] = d->sql(caps);
+		if (native && qs->sql[i] && d->params == OQP_RANGE) {
+			qs->live_sql[i] = d->sql(&raw);
+			qs->live_skip[i] = qs->live_sql[i] == NULL;
+		}
 	}
 }
 
 void queries_free(struct query_set *qs)
 {
-	for (int i = 0; i < OQ_COUNT; i++)
+	for (int i = 0; i < OQ_COUNT; i++) {
 		free(qs->sql[i]);
+		free(qs->live_sql[i]);
+	}
 	memset(qs, 0, sizeof *qs);
 }
 
@@ -533,9 +545,10 @@ int queries_overview(const struct query_set *qs, const struct overview_params *p
 {
 	int n = 0;
 	for (int i = 0; i < OQ_COUNT; i++) {
-		if (!qs->sql[i])
+		if (!qs->sql[i] || qs->live_skip[i])
 			continue;
-		struct db_query d = {qs->sql[i], 2, {p->range_start, p->filter}};
+		struct db_query d = {
+		    qs->live_sql[i] ? qs->live_sql[i] : qs->sql[i], 2, {p->range_start, p->filter}};
 		if (overview_defs[i].params == OQP_NONE) {
 			d.nparams = 0;
 		} else if (overview_defs[i].params == OQP_INFLIGHT) {

@@ -43,6 +43,12 @@ int overview_query(const char *name);
 /* The overview's SQL for this connection (built by queries_build). */
 struct query_set {
 	char *sql[OQ_MAX]; /* NULL when a relation it needs is missing */
+	/* The live part of a bucketed query on a native install: the current
+	 * hour (and the previous one's first minutes) is never summarised, so
+	 * it is read raw without the ledger (NULL: as sql[]); a live part that
+	 * has nothing to read is skipped. */
+	char *live_sql[OQ_MAX];
+	bool live_skip[OQ_MAX];
 };
 void queries_build(struct query_set *qs, const struct caps *caps);
 void queries_free(struct query_set *qs);
