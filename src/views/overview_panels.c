@@ -105,6 +105,17 @@ static void draw_series(int y, int x, int w, const char *name, const int64_t *v,
 		put(y, x + w - stats_w, stats_w, theme.attr[R_DIM], stats);
 }
 
+/* Throughput row i (executions, events, enforcements, completed, failed)
+ * under a filter that does not reach it: why, in buf. */
+static bool series_not_filtered(const struct snapshot *s, int i, char *buf, size_t len)
+{
+	if (i == 1)
+		return present_not_filtered(s, s->total_events, "trigger", buf, len);
+	if (i == 2)
+		return present_not_filtered(s, s->total_enforcements, "rule", buf, len);
+	return false;
+}
+
 static void draw_throughput(struct app *a, struct rect r)
 {
 	const struct snapshot *s = a->snap;
@@ -128,9 +139,17 @@ static void draw_throughput(struct app *a, struct rect r)
 	    {"failed", s->failed, theme.attr[R_FAILURE]},
 	};
 	int y = r.y + 1;
-	for (size_t i = 0; i < 5 && y < r.y + r.h; i++, y++)
+	char why[160];
+	for (size_t i = 0; i < 5 && y < r.y + r.h; i++, y++) {
+		/* A row the filter does not reach says so instead of a flat zero. */
+		if (series_not_filtered(s, (int)i, why, sizeof why)) {
+			put(y, r.x, 13, A_NORMAL, rows[i].name);
+			put(y, r.x + 13, r.w - 13, theme.attr[R_DIM], why);
+			continue;
+		}
 		draw_series(y, r.x, r.w, rows[i].name, rows[i].v, s->nbuckets, group, stats,
 		            rows[i].attr);
+	}
 	if (y < r.y + r.h && s->panel[PANEL_THROUGHPUT].note[0])
 		putf(y++, r.x, r.w, theme.attr[R_WARN], "unavailable: %s",
 		     s->panel[PANEL_THROUGHPUT].note);
@@ -647,8 +666,16 @@ static void print_throughput(const struct app *a, const struct snapshot *s)
 	printf("%-13s %9s %9s %9s %10s  %s\n", "series", "min", "max", "last", "total",
 	       "sparkline");
 	print_series("executions", s->exec_created, s->nbuckets, group, ascii);
-	print_series("events", s->events, s->nbuckets, group, ascii);
-	print_series("enforcements", s->enforcements, s->nbuckets, group, ascii);
+	const char *names[] = {"executions", "events", "enforcements", "completed", "failed"};
+	const int64_t *series[] = {s->exec_created, s->events, s->enforcements, s->completed,
+	                           s->failed};
+	char why[160];
+	for (int i = 1; i < 3; i++)
+		if (series_not_filtered(s, i, why, sizeof why))
+			printf("%-13s %9s %9s %9s %10s  (%s)\n", names[i], "-", "-", "-", "n/a",
+			       why);
+		else
+			print_series(names[i], series[i], s->nbuckets, group, ascii);
 	print_series("completed", s->completed, s->nbuckets, group, ascii);
 	print_series("failed", s->failed, s->nbuckets, group, ascii);
 	if (s->panel[PANEL_THROUGHPUT].note[0])
