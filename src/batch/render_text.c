@@ -50,9 +50,13 @@ void batch_print_header(struct app *a, const struct snapshot *s)
 	present_freshness(a, true, fresh, sizeof fresh);
 	if (fresh[0])
 		printf("freshness: %s\n", fresh);
-	char e1[24], e2[24], e3[24];
+	char e1[24], e2[24], e3[24], why[160];
+	/* Events and enforcements a filter does not reach are n/a, not 0. */
+	bool ne = present_not_filtered(s, s->total_events, "trigger", why, sizeof why);
+	bool nf = present_not_filtered(s, s->total_enforcements, "rule", why, sizeof why);
 	printf("totals: executions %s  events %s  enforcements %s\n", fmt_total(e1, s->total_exec),
-	       fmt_total(e2, s->total_events), fmt_total(e3, s->total_enforcements));
+	       ne ? "n/a" : fmt_total(e2, s->total_events),
+	       nf ? "n/a" : fmt_total(e3, s->total_enforcements));
 	if (s->inflight_failed) {
 		printf("in flight: unavailable\n");
 		return;

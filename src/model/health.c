@@ -65,9 +65,8 @@ static int rank(const struct worker_row *w)
 	return c < WCLASS_OK ? (int)c : WCLASS_OK;
 }
 
-static int cmp_workers(const void *pa, const void *pb)
+int health_cmp_workers(const struct worker_row *a, const struct worker_row *b)
 {
-	const struct worker_row *a = pa, *b = pb;
 	int ra = rank(a), rb = rank(b);
 	if (ra != rb)
 		return ra < rb ? -1 : 1;
@@ -75,6 +74,11 @@ static int cmp_workers(const void *pa, const void *pb)
 	if (c)
 		return c;
 	return a->id == b->id ? 0 : a->id < b->id ? -1 : 1;
+}
+
+static int cmp_workers(const void *pa, const void *pb)
+{
+	return health_cmp_workers(pa, pb);
 }
 
 void health_sort_workers(struct snapshot *s)

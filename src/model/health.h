@@ -26,6 +26,8 @@ enum worker_class health_worker_class(const struct worker_row *w);
 const char *health_class_label(enum worker_class c);
 /* Workers per class. */
 void health_count(const struct snapshot *s, int counts[WCLASS_COUNT]);
+/* The default order of two workers (qsort style), as health_sort_workers. */
+int health_cmp_workers(const struct worker_row *a, const struct worker_row *b);
 /* Error, stale, flapping, busy first; the rest (up or down) by name. */
 void health_sort_workers(struct snapshot *s);
 /* Rows of the workers table that need attention (error, stale, flapping). */

@@ -52,8 +52,8 @@ enum {
 	X(ACT_ENTITY, ":", "open an entity timeline: execution:ID, worker:ID or worker:NAME",      \
 	  V_ALL, CH(':'))                                                                          \
 	X(ACT_EXPORT, "e", "export the focused panel (or timeline) to CSV", V_ALL, CH('e'))        \
-	X(ACT_SORT, "s", "top actions: sort by the next column", V_OVERVIEW, CH('s'))              \
-	X(ACT_SORT_REVERSE, "S", "top actions: reverse the sort order", V_OVERVIEW, CH('S'))       \
+	X(ACT_SORT, "s", "sort the focused table by its next column", V_OVERVIEW, CH('s'))         \
+	X(ACT_SORT_REVERSE, "S", "reverse the focused table's sort order", V_OVERVIEW, CH('S'))    \
 	X(ACT_STORAGE, "t", "storage and freshness view", V_ALL, CH('t'))
 
 enum key_action {

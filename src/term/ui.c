@@ -83,8 +83,17 @@ static int draw_header(struct app *a, int width, bool compact)
 		return 2;
 	char e1[24], e2[24], e3[24], tot[160], inf[1024];
 	fmt_total(e1, s->total_exec);
-	fmt_total(e2, s->total_events);
-	fmt_total(e3, s->total_enforcements);
+	char why[160];
+	/* Under a filter that reaches no trigger (rule), events (enforcements)
+	 * are not filtered: n/a, not a zero. */
+	if (present_not_filtered(s, s->total_events, "trigger", why, sizeof why))
+		snprintf(e2, sizeof e2, "n/a");
+	else
+		fmt_total(e2, s->total_events);
+	if (present_not_filtered(s, s->total_enforcements, "rule", why, sizeof why))
+		snprintf(e3, sizeof e3, "n/a");
+	else
+		fmt_total(e3, s->total_enforcements);
 	/* The in-flight counts matter more than the labels: short labels when
 	 * the line would not fit, and an ellipsis where it is cut. */
 	int n = snprintf(inf, sizeof inf, "  %s in flight %lld", tw_utf8() ? "│" : "|",

@@ -8,7 +8,7 @@
 #include "export/background.h"
 #include "term/prompt.h"
 #include "util/tablenav.h"
-#include "model/health.h"
+#include "model/tablesort.h"
 #include "views/overview.h"
 
 /* Buckets before the current hour change only by late data, so they are
@@ -120,6 +120,15 @@ static void sort_actions(struct snapshot *s)
 		s->actions[i] = s->actions[j];
 		s->actions[j] = t;
 	}
+}
+
+/* The workers, changes and failures tables in their chosen orders. */
+static void sort_tables(struct snapshot *s)
+{
+	for (int p = 0; p < PANEL_COUNT; p++)
+		if (tablesort_columns((enum panel_id)p))
+			tablesort_apply(s, (enum panel_id)p, overview_ui.col[p],
+			                overview_ui.rev[p]);
 }
 
 static void overview_init(struct app *a)
@@ -245,7 +254,7 @@ static void overview_finish(struct app *a)
 	mark_missing(a, s);
 	snapshot_finish(s);
 	sort_actions(s);
-	health_sort_workers(s);
+	sort_tables(s);
 	overview_keep_selection(a->snap, s);
 	/* A screen that would look the same is not drawn again (most
 	 * refreshes of a quiet system). */
@@ -287,17 +296,48 @@ static enum action_sort next_sort(enum action_sort k)
 	return SORT_EXECUTIONS;
 }
 
-/* 's' and 'S': the selected action stays selected and on screen. */
-static void resort(struct app *a)
+/* 's' and 'S': the selected row stays selected and on screen. */
+static void resort(struct app *a, enum panel_id p)
 {
 	char key[512];
 	if (!a->snap)
 		return;
-	if (!overview_row_key(a->snap, PANEL_ACTIONS, overview_ui.sel[PANEL_ACTIONS], key,
-	                      sizeof key))
+	if (!overview_row_key(a->snap, p, overview_ui.sel[p], key, sizeof key))
 		key[0] = '\0';
-	sort_actions(a->snap);
-	overview_relocate(a->snap, PANEL_ACTIONS, key);
+	if (p == PANEL_ACTIONS)
+		sort_actions(a->snap);
+	else
+		sort_tables(a->snap);
+	overview_relocate(a->snap, p, key);
+}
+
+/* 's' walks the focused table's columns, 'S' reverses its order. */
+static void sort_key(struct app *a, bool reverse)
+{
+	struct overview_ui *u = &overview_ui;
+	enum panel_id p = u->focus;
+	int n = tablesort_columns(p);
+	if (p == PANEL_ACTIONS) {
+		if (reverse)
+			u->reverse = !u->reverse;
+		else
+			u->sort = next_sort(u->sort);
+		resort(a, p);
+		app_message(a, "top actions sorted by %s%s", model_sort_label(u->sort),
+		            u->reverse ? ", reversed" : "");
+		return;
+	}
+	if (!n) {
+		app_message(a, "this panel has no sort");
+		return;
+	}
+	if (reverse)
+		u->rev[p] = !u->rev[p];
+	else
+		u->col[p] = (u->col[p] + 1) % n;
+	resort(a, p);
+	app_message(a, "%s sorted by %s%s", overview_table_name(p), tablesort_label(p, u->col[p]),
+	            u->rev[p] ? ", reversed" : "");
 }
 
 /* The prompt says "no match" while the text matches no row. */
@@ -386,13 +426,7 @@ static bool overview_key(struct app *a, enum key_action act)
 		break;
 	case ACT_SORT:
 	case ACT_SORT_REVERSE:
-		if (act == ACT_SORT)
-			u->sort = next_sort(u->sort);
-		else
-			u->reverse = !u->reverse;
-		resort(a);
-		app_message(a, "top actions sorted by %s%s", model_sort_label(u->sort),
-		            u->reverse ? ", reversed" : "");
+		sort_key(a, act == ACT_SORT_REVERSE);
 		break;
 	default:
 		return false;

@@ -14,6 +14,8 @@ struct overview_ui {
 	int sel[PANEL_COUNT], top[PANEL_COUNT]; /* selection and scroll per table */
 	int rows[PANEL_COUNT];                  /* visible body rows at the last draw */
 	bool reverse;                           /* top actions in the opposite order */
+	int col[PANEL_COUNT];                   /* other tables' sort column (tablesort) */
+	bool rev[PANEL_COUNT];                  /* ... in the opposite order */
 	char search[128];                       /* '/' text in the focused table, "" none */
 	int search_from;                        /* the selection when '/' was pressed */
 };
@@ -35,6 +37,16 @@ int overview_table_rows(const struct snapshot *s, enum panel_id p);
 void overview_table_enter(struct app *a, enum panel_id p, int i);
 /* What 'e' exports while panel p has the focus (NULL: nothing). */
 const char *overview_export_name(enum panel_id p);
+/* "workers", "recent changes", "recent failures", "top actions". */
+const char *overview_table_name(enum panel_id p);
+/* The mark before the head of column col of table p (tablesort columns):
+ * the direction when the table is sorted by it, "" otherwise. */
+const char *overview_sort_mark(enum panel_id p, int col);
+/* A head of table p at (y, x), w wide (right-aligned when right), marked
+ * and bright when the table is sorted by col; returns its width. */
+int overview_put_head(int y, int x, int w, enum panel_id p, int col, const char *text, bool right);
+/* ", sort: name ↓" for a title when table p is not in its own order, "". */
+void overview_sort_title(enum panel_id p, char *buf, size_t len);
 /* False when a panel's own comparison sees a change the model's
  * snapshot_same_view does not look at. */
 bool overview_panels_same(const struct snapshot *a, const struct snapshot *b);

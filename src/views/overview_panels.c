@@ -13,6 +13,7 @@
 #include "util/tablenav.h"
 #include "util/textwidth.h"
 #include "model/health.h"
+#include "model/tablesort.h"
 #include "views/overview.h"
 #include "views/overview_problems.h"
 #include "views/present.h"
@@ -104,6 +105,17 @@ static void draw_series(int y, int x, int w, const char *name, const int64_t *v,
 		put(y, x + w - stats_w, stats_w, theme.attr[R_DIM], stats);
 }
 
+/* Throughput row i (executions, events, enforcements, completed, failed)
+ * under a filter that does not reach it: why, in buf. */
+static bool series_not_filtered(const struct snapshot *s, int i, char *buf, size_t len)
+{
+	if (i == 1)
+		return present_not_filtered(s, s->total_events, "trigger", buf, len);
+	if (i == 2)
+		return present_not_filtered(s, s->total_enforcements, "rule", buf, len);
+	return false;
+}
+
 static void draw_throughput(struct app *a, struct rect r)
 {
 	const struct snapshot *s = a->snap;
@@ -127,9 +139,17 @@ static void draw_throughput(struct app *a, struct rect r)
 	    {"failed", s->failed, theme.attr[R_FAILURE]},
 	};
 	int y = r.y + 1;
-	for (size_t i = 0; i < 5 && y < r.y + r.h; i++, y++)
+	char why[160];
+	for (size_t i = 0; i < 5 && y < r.y + r.h; i++, y++) {
+		/* A row the filter does not reach says so instead of a flat zero. */
+		if (series_not_filtered(s, (int)i, why, sizeof why)) {
+			put(y, r.x, 13, A_NORMAL, rows[i].name);
+			put(y, r.x + 13, r.w - 13, theme.attr[R_DIM], why);
+			continue;
+		}
 		draw_series(y, r.x, r.w, rows[i].name, rows[i].v, s->nbuckets, group, stats,
 		            rows[i].attr);
+	}
 	if (y < r.y + r.h && s->panel[PANEL_THROUGHPUT].note[0])
 		putf(y++, r.x, r.w, theme.attr[R_WARN], "unavailable: %s",
 		     s->panel[PANEL_THROUGHPUT].note);
@@ -306,6 +326,50 @@ static void clamp_selection(enum panel_id f, int n, int visible)
 	overview_ui.rows[f] = visible;
 }
 
+static const char *direction_mark(bool reverse)
+{
+	return reverse ? (tw_utf8() ? "↑" : "^") : (tw_utf8() ? "↓" : "v");
+}
+
+const char *overview_table_name(enum panel_id p)
+{
+	switch (p) {
+	case PANEL_ACTIONS:
+		return "top actions";
+	case PANEL_WORKERS:
+		return "workers";
+	case PANEL_CHANGES:
+		return "recent changes";
+	case PANEL_FAILURES:
+		return "recent failures";
+	default:
+		return "this panel";
+	}
+}
+
+const char *overview_sort_mark(enum panel_id p, int col)
+{
+	return overview_ui.col[p] == col ? direction_mark(overview_ui.rev[p]) : "";
+}
+
+void overview_sort_title(enum panel_id p, char *buf, size_t len)
+{
+	if (overview_ui.col[p] == 0 && !overview_ui.rev[p])
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, ", sort: %s %s", tablesort_label(p, overview_ui.col[p]),
+		         direction_mark(overview_ui.rev[p]));
+}
+
+int overview_put_head(int y, int x, int w, enum panel_id p, int col, const char *text, bool right)
+{
+	char head[64];
+	const char *mark = overview_sort_mark(p, col);
+	attr_t at = mark[0] ? theme.attr[R_TITLE] : theme.attr[R_DIM];
+	snprintf(head, sizeof head, "%s%s", mark, text);
+	return right ? put_right(y, x, w, at, head) : put(y, x, w, at, head);
+}
+
 /* A table's title with its position ("5/36 ▲▼") at the right end. */
 static void table_title(struct rect r, const char *text, enum panel_id f, int n)
 {
@@ -405,7 +469,7 @@ static void worker_widths(int width, int w[WC_N])
 	w[WC_ROLE] = wide ? 7 : 0;
 	w[WC_TYPE] = wide ? 10 : 0;
 	w[WC_HOSTPORT] = width >= 80 ? 20 : 0;
-	w[WC_AGE] = 9;
+	w[WC_AGE] = 10; /* HEARTBEAT and its sort mark */
 	w[WC_TRANS] = 6;
 	w[WC_FLAGS] = 6;
 	w[WC_NAME] = width - 7;
@@ -422,18 +486,19 @@ static void worker_widths(int width, int w[WC_N])
 		w[WC_NAME] = 6;
 }
 
+/* The heads, the sorted column's marked and bright (severity has none). */
 static void worker_heads(struct rect r, const int w[WC_N])
 {
 	static const char *const heads[WC_N] = {"NAME",      "STATUS",    "ROLE",  "TYPE",
 	                                        "HOST:PORT", "HEARTBEAT", "TRANS", "FLAGS"};
+	static const int by[WC_N] = {WSORT_NAME, WSORT_STATUS,    WSORT_ROLE,        WSORT_TYPE,
+	                             WSORT_HOST, WSORT_HEARTBEAT, WSORT_TRANSITIONS, -1};
 	int x = r.x;
 	for (int i = 0; i < WC_N; i++) {
 		if (!w[i])
 			continue;
-		if (i == WC_AGE || i == WC_TRANS)
-			put_right(r.y + 1, x, w[i], theme.attr[R_DIM], heads[i]);
-		else
-			put(r.y + 1, x, w[i], theme.attr[R_DIM], heads[i]);
+		overview_put_head(r.y + 1, x, w[i], PANEL_WORKERS, by[i], heads[i],
+		                  i == WC_AGE || i == WC_TRANS);
 		x += w[i] + 1;
 	}
 }
@@ -486,9 +551,10 @@ static void worker_row(int y, const struct rect r, const int w[WC_N], attr_t ra,
 static void draw_workers(struct app *a, struct rect r)
 {
 	const struct snapshot *s = a->snap;
-	char t[96];
+	char t[96], so[64];
 	int w[WC_N];
-	snprintf(t, sizeof t, "Workers (%d)", s->nworkers);
+	overview_sort_title(PANEL_WORKERS, so, sizeof so);
+	snprintf(t, sizeof t, "Workers (%d)%s", s->nworkers, so);
 	clamp_selection(PANEL_WORKERS, s->nworkers, r.h - 2);
 	table_title(r, t, PANEL_WORKERS, s->nworkers);
 	if (panel_unavailable(s, PANEL_WORKERS, r) || r.h < 2)
@@ -513,21 +579,29 @@ static void draw_workers(struct app *a, struct rect r)
 static void draw_changes(struct app *a, struct rect r)
 {
 	const struct snapshot *s = a->snap;
-	char ts[40], idb[32];
+	char ts[40], idb[32], t[96], head[64];
+	overview_sort_title(PANEL_CHANGES, head, sizeof head);
+	snprintf(t, sizeof t, "Recent status changes%s", head);
 	clamp_selection(PANEL_CHANGES, s->nchanges, r.h - 2);
-	table_title(r, "Recent status changes", PANEL_CHANGES, s->nchanges);
+	table_title(r, t, PANEL_CHANGES, s->nchanges);
 	if (panel_unavailable(s, PANEL_CHANGES, r) || r.h < 2)
 		return;
-	int time_w = r.w >= 90 ? 19 : 8, id_w = 9, st_w = 11;
+	int time_w = r.w >= 90 ? 19 : 8, id_w = 10, st_w = 11;
 	int name_w = r.w - time_w - id_w - 2 * st_w - 7;
 	if (name_w < 6)
 		name_w = 6;
 	int y = r.y + 1;
 	int x = r.x;
-	put(y, x, time_w, theme.attr[R_DIM], a->utc ? "TIME UTC" : "TIME");
-	put_right(y, x + time_w + 1, id_w, theme.attr[R_DIM], "EXECUTION");
-	put(y, x + time_w + id_w + 3, name_w, theme.attr[R_DIM], "ACTION");
-	put(y, x + time_w + id_w + name_w + 4, 2 * st_w + 3, theme.attr[R_DIM], "OLD -> NEW");
+	overview_put_head(y, x, time_w, PANEL_CHANGES, CSORT_TIME, a->utc ? "TIME UTC" : "TIME",
+	                  false);
+	overview_put_head(y, x + time_w + 1, id_w, PANEL_CHANGES, CSORT_EXECUTION, "EXECUTION",
+	                  true);
+	overview_put_head(y, x + time_w + id_w + 3, name_w, PANEL_CHANGES, CSORT_ACTION, "ACTION",
+	                  false);
+	int hx = x + time_w + id_w + name_w + 4;
+	hx += overview_put_head(y, hx, st_w, PANEL_CHANGES, CSORT_OLD, "OLD", false);
+	hx += put(y, hx, 4, theme.attr[R_DIM], " -> ");
+	overview_put_head(y, hx, st_w, PANEL_CHANGES, CSORT_NEW, "NEW", false);
 	int visible = r.h - 2;
 	for (int i = overview_ui.top[PANEL_CHANGES];
 	     i < s->nchanges && i - overview_ui.top[PANEL_CHANGES] < visible; i++) {
@@ -592,8 +666,16 @@ static void print_throughput(const struct app *a, const struct snapshot *s)
 	printf("%-13s %9s %9s %9s %10s  %s\n", "series", "min", "max", "last", "total",
 	       "sparkline");
 	print_series("executions", s->exec_created, s->nbuckets, group, ascii);
-	print_series("events", s->events, s->nbuckets, group, ascii);
-	print_series("enforcements", s->enforcements, s->nbuckets, group, ascii);
+	const char *names[] = {"executions", "events", "enforcements", "completed", "failed"};
+	const int64_t *series[] = {s->exec_created, s->events, s->enforcements, s->completed,
+	                           s->failed};
+	char why[160];
+	for (int i = 1; i < 3; i++)
+		if (series_not_filtered(s, i, why, sizeof why))
+			printf("%-13s %9s %9s %9s %10s  (%s)\n", names[i], "-", "-", "-", "n/a",
+			       why);
+		else
+			print_series(names[i], series[i], s->nbuckets, group, ascii);
 	print_series("completed", s->completed, s->nbuckets, group, ascii);
 	print_series("failed", s->failed, s->nbuckets, group, ascii);
 	if (s->panel[PANEL_THROUGHPUT].note[0])

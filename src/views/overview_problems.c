@@ -8,6 +8,7 @@
 #include "app.h"
 #include "batch/render_text.h"
 #include "model/health.h"
+#include "model/tablesort.h"
 #include "util/fmt.h"
 #include "util/textwidth.h"
 #include "views/overview.h"
@@ -117,11 +118,12 @@ void problems_print_health(const struct app *a, const struct snapshot *s)
 void problems_draw_failures(struct app *a, struct rect r)
 {
 	const struct snapshot *s = a->snap;
-	char t[96], age[32], idb[32];
+	char t[128], age[32], idb[32], so[64];
+	overview_sort_title(PANEL_FAILURES, so, sizeof so);
 	if (s->nfailures >= 50) /* the query's LIMIT: there may be more */
-		snprintf(t, sizeof t, "Recent failures (newest 50)");
+		snprintf(t, sizeof t, "Recent failures (newest 50)%s", so);
 	else
-		snprintf(t, sizeof t, "Recent failures (%d)", s->nfailures);
+		snprintf(t, sizeof t, "Recent failures (%d)%s", s->nfailures, so);
 	title(r, t, overview_ui.focus == PANEL_FAILURES);
 	if (s->panel[PANEL_FAILURES].failed || s->panel[PANEL_FAILURES].missing) {
 		putf(r.y + 1, r.x, r.w, theme.attr[R_WARN], "unavailable: %s",
@@ -130,7 +132,7 @@ void problems_draw_failures(struct app *a, struct rect r)
 	}
 	if (r.h < 2)
 		return;
-	int age_w = 5, id_w = 9, st_w = 9, ref_w = r.w >= 120 ? 28 : 20,
+	int age_w = 5, id_w = 10, st_w = 9, ref_w = r.w >= 120 ? 28 : 20,
 	    wk_w = r.w >= 120 ? 20 : 14;
 	int err_w = r.w - age_w - id_w - st_w - ref_w - wk_w - 5;
 	if (err_w < 8) {
@@ -138,14 +140,14 @@ void problems_draw_failures(struct app *a, struct rect r)
 		ref_w = r.w - age_w - id_w - st_w - wk_w - 4;
 	}
 	int y = r.y + 1, x = r.x;
-	attr_t dim = theme.attr[R_DIM];
-	put_right(y, x, age_w, dim, "AGE");
-	put_right(y, x += age_w + 1, id_w, dim, "EXECUTION");
-	put(y, x += id_w + 1, st_w, dim, "STATUS");
-	put(y, x += st_w + 1, ref_w, dim, "ACTION");
-	put(y, x += ref_w + 1, wk_w, dim, "WORKER");
+	enum panel_id p = PANEL_FAILURES;
+	overview_put_head(y, x, age_w, p, FSORT_TIME, "AGE", true);
+	overview_put_head(y, x += age_w + 1, id_w, p, FSORT_EXECUTION, "EXECUTION", true);
+	overview_put_head(y, x += id_w + 1, st_w, p, FSORT_STATUS, "STATUS", false);
+	overview_put_head(y, x += st_w + 1, ref_w, p, FSORT_ACTION, "ACTION", false);
+	overview_put_head(y, x += ref_w + 1, wk_w, p, FSORT_WORKER, "WORKER", false);
 	if (err_w)
-		put(y, x + wk_w + 1, err_w, dim, "ERROR");
+		overview_put_head(y, x + wk_w + 1, err_w, p, FSORT_ERROR, "ERROR", false);
 	int visible = r.h - 2;
 	int *sel = &overview_ui.sel[PANEL_FAILURES], *top = &overview_ui.top[PANEL_FAILURES];
 	if (*sel >= s->nfailures)

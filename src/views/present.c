@@ -46,6 +46,20 @@ void present_failure(const struct snapshot *s, int64_t *num, int64_t *den)
 	*den = ok + f + t;
 }
 
+bool present_not_filtered(const struct snapshot *s, int64_t total, const char *kind, char *buf,
+                          size_t len)
+{
+	if (!s->filter || total != 0)
+		return false;
+	if (s->nactions > 0 || s->total_exec > 0)
+		snprintf(buf, len, "n/a: not filtered by action");
+	else if (s->nworkers > 0)
+		snprintf(buf, len, "n/a: not filtered by worker");
+	else
+		snprintf(buf, len, "n/a: no %s named %s", kind, s->filter);
+	return true;
+}
+
 int present_failure_level(int64_t num, int64_t den)
 {
 	if (den <= 0)

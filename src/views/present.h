@@ -21,6 +21,13 @@ void present_session(const struct app *a, char *buf, size_t len);
  * over the range's status transitions. */
 void present_failure(const struct snapshot *s, int64_t *num, int64_t *den);
 
+/* A ref filter reaches events by trigger and enforcements by rule: a
+ * total of 0 under a filter means no such ref (an action or worker
+ * filter), so the figure does not apply ("n/a"), it is not a zero.
+ * Writes why into buf ("not filtered by action", "no trigger named X"). */
+bool present_not_filtered(const struct snapshot *s, int64_t total, const char *kind, char *buf,
+                          size_t len);
+
 /* Colour role of a failure rate: 0 green (0 %), 1 yellow (< 5 %),
  * 2 orange (< 20 %), 3 red (20 % and above); -1 when undefined. */
 int present_failure_level(int64_t num, int64_t den);

@@ -30,6 +30,11 @@ def oracle(c, hours, filt=None, schema="attune"):
     o["enforcements"] = int(c.value(
         "SELECT count(*) FROM %s.enforcement WHERE created >= %s%s"
         % (S, lo, "" if filt is None else " AND rule_ref = %s" % q(filt))))
+    # A filter that names no trigger (rule) in range does not reach events
+    # (enforcements): the screen shows n/a, not 0.
+    for k in ("events", "enforcements"):
+        if filt is not None and o[k] == 0:
+            o[k] = None
     rows = c.psql(
         "SELECT coalesce(new_values->>'status', '(null)'), count(*) FROM %s.execution_history"
         " WHERE 'status' = ANY(changed_fields) AND time >= %s%s GROUP BY 1" % (S, lo, f_exec))
