@@ -222,25 +222,28 @@ static char *sql_failures(const struct caps *c)
 	                                                           "DESC");
 }
 
-/* The oldest of each in-flight status from the (status, created) index,
- * one probe per status: never a scan from the oldest execution on. */
+/* The oldest execution in flight. The in-flight rows are taken first, as
+ * the in-flight counts take them (the status index; as many rows as are in
+ * flight), then ordered: asked for the oldest of a status directly, the
+ * planner may walk the created index from the oldest execution of all and
+ * filter, reading the whole table when a status has no row. */
 static char *sql_oldest(const struct caps *c)
 {
 	char fmt[1024];
 	if (c->status_type[0])
-		snprintf(fmt, sizeof fmt,
-		         "SELECT e.id, (extract(epoch FROM e.created) * 1000000)::int8"
-		         " FROM unnest($1::%s[]) st(status) CROSS JOIN LATERAL"
-		         " (SELECT id, created FROM S.execution WHERE status = st.status"
-		         " AND ($2::text IS NULL OR action_ref = $2::text)"
-		         " ORDER BY created, id LIMIT 1) e ORDER BY e.created, e.id LIMIT 1",
-		         c->status_type);
+		snprintf(
+		    fmt, sizeof fmt,
+		    "WITH f AS MATERIALIZED (SELECT id, created FROM S.execution"
+		    " WHERE status = ANY($1::%s[]) AND ($2::text IS NULL OR action_ref = $2::text))"
+		    " SELECT id, (extract(epoch FROM created) * 1000000)::int8 FROM f"
+		    " ORDER BY created, id LIMIT 1",
+		    c->status_type);
 	else
 		snprintf(fmt, sizeof fmt,
-		         "SELECT id, (extract(epoch FROM created) * 1000000)::int8 FROM S.execution"
-		         " WHERE status::text <> ALL('%s'::text[])"
-		         " AND $1::text IS NOT NULL"
-		         " AND ($2::text IS NULL OR action_ref = $2::text)"
+		         "WITH f AS MATERIALIZED (SELECT id, created FROM S.execution"
+		         " WHERE status::text <> ALL('%s'::text[]) AND $1::text IS NOT NULL"
+		         " AND ($2::text IS NULL OR action_ref = $2::text))"
+		         " SELECT id, (extract(epoch FROM created) * 1000000)::int8 FROM f"
 		         " ORDER BY created, id LIMIT 1",
 		         queries_terminal_array());
 	return queries_build_sql(c, fmt);
