@@ -310,11 +310,6 @@ static const struct {
     {"worker_status", REL_WORKER_STATUS_HOURLY, "worker_status_hourly_summary"},
 };
 
-const char *queries_summary_kind(int k)
-{
-	return k >= 0 && k < SUMMARY_KINDS ? summaries[k].kind : "?";
-}
-
 enum rel_id queries_summary_rel(int k)
 {
 	return k >= 0 && k < SUMMARY_KINDS ? summaries[k].agg : REL_COUNT;
@@ -550,8 +545,7 @@ static char *clean_hours_sql(int k, const char *lo, const char *hi)
  * stretch (never built, dirty, current, a partial first hour) from the
  * source, each stretch bounded on the source's time column so that only
  * its day partitions are scanned. Each hour is read exactly once. */
-static char *summary_tmpl(const struct caps *c, int i, enum rel_id r, const char *lo,
-                          const char *hi)
+static char *summary_tmpl(int i, enum rel_id r, const char *lo, const char *hi)
 {
 	int k = summary_of(r);
 	const char *from = lo ? lo : "'-infinity'::timestamptz";
@@ -569,7 +563,6 @@ static char *summary_tmpl(const struct caps *c, int i, enum rel_id r, const char
 	              " UNION ALL SELECT w.* FROM g CROSS JOIN LATERAL (%s) w) AS %s (%s)",
 	              clean, to, from, to, raws[i].cols, summaries[k].table, from, to, raw,
 	              model_rel_name(r), raws[i].cols);
-	(void)c;
 	free(clean);
 	free(raw);
 	return out;
@@ -648,7 +641,7 @@ static char *source_tmpl(const struct caps *c, enum rel_id r, const char *lo, co
 {
 	int i = raw_index(r);
 	if (i >= 0 && queries_reads_summary(c, r))
-		return summary_tmpl(c, i, r, lo, hi);
+		return summary_tmpl(i, r, lo, hi);
 	if (i >= 0 && queries_reads_raw(c, r)) {
 		char *sel = raw_sql(i, "date_trunc('hour', ", ", 'UTC')", lo, hi);
 		size_t n = strlen(sel) + strlen(raws[i].cols) + 64;

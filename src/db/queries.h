@@ -62,11 +62,10 @@ bool queries_any_raw(const struct caps *c);
 
 /* Native installs: whether r's built, clean hours come from its summary
  * table (the rest from its source, as above); whether any does; the
- * summary kind of index k (< SUMMARY_KINDS), the relation it stands for,
- * and the index of a kind's name (-1 when unknown). */
+ * relation summary kind k (< SUMMARY_KINDS) stands for, and the index of
+ * a kind's name (-1 when unknown). */
 bool queries_reads_summary(const struct caps *c, enum rel_id r);
 bool queries_any_summary(const struct caps *c);
-const char *queries_summary_kind(int k);
 enum rel_id queries_summary_rel(int k);
 int queries_summary_index(const char *kind);
 /* Clean hours per summary kind in [$1, $3) ($2 unused), and a signature of
