@@ -47,8 +47,11 @@ def caught_up():
 
 def finish_one():
     """A write on the primary: an in-flight execution completes."""
-    c.psql("UPDATE attune.execution SET status = 'completed' WHERE id = (SELECT min(id)"
-           " FROM attune.execution WHERE status::text NOT IN %s)" % TERMINAL)
+    # The test cluster commits asynchronously: ask for this commit to be
+    # flushed, so that the primary's WAL position below includes it.
+    c.psql("SET synchronous_commit = on; UPDATE attune.execution SET status = 'completed'"
+           " WHERE id = (SELECT min(id) FROM attune.execution WHERE status::text NOT IN %s)"
+           % TERMINAL)
 
 
 def session_line(frame):
@@ -78,7 +81,8 @@ before = On(sb).value("SELECT count(*) FROM attune.execution WHERE status::text 
 finish_one()
 lsn = c.value("SELECT pg_current_wal_lsn()")
 for _ in range(600):
-    if sb.psql("SELECT pg_last_wal_receive_lsn() >= '%s'" % lsn) == "t":
+    if sb.psql("SELECT pg_last_wal_receive_lsn() >= '%s'"
+               " AND pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn()" % lsn) == "t":
         break
     time.sleep(0.1)
 lags = []
