@@ -1255,6 +1255,8 @@ BEGIN
          WHERE i.kind = v_kind AND i.bucket = ANY(v_hours);
         SELECT min(b), max(b) + interval '1 hour' INTO v_lo, v_hi FROM unnest(v_hours) AS b;
 
+        -- Rows go in hour by hour (ORDER BY 1), as a supervisor that builds each
+        -- hour when it ends leaves them: a read of some hours touches their pages only.
         CASE v_kind
         WHEN 'execution_status' THEN
             DELETE FROM execution_status_hourly_summary s WHERE s.bucket = ANY(v_hours);
@@ -1263,7 +1265,7 @@ BEGIN
               FROM execution_history h
              WHERE h.time >= v_lo AND h.time < v_hi AND 'status' = ANY(h.changed_fields)
                AND date_trunc('hour', h.time, 'UTC') = ANY(v_hours)
-             GROUP BY 1, 2, 3;
+             GROUP BY 1, 2, 3 ORDER BY 1;
         WHEN 'execution_creation' THEN
             DELETE FROM execution_creation_hourly_summary s WHERE s.bucket = ANY(v_hours);
             INSERT INTO execution_creation_hourly_summary (bucket, action_ref, execution_count)
@@ -1271,7 +1273,7 @@ BEGIN
               FROM execution_history h
              WHERE h.time >= v_lo AND h.time < v_hi AND h.operation = 'INSERT'
                AND date_trunc('hour', h.time, 'UTC') = ANY(v_hours)
-             GROUP BY 1, 2;
+             GROUP BY 1, 2 ORDER BY 1;
         WHEN 'event_volume' THEN
             DELETE FROM event_volume_hourly_summary s WHERE s.bucket = ANY(v_hours);
             INSERT INTO event_volume_hourly_summary (bucket, trigger_ref, event_count)
@@ -1279,7 +1281,7 @@ BEGIN
               FROM event e
              WHERE e.created >= v_lo AND e.created < v_hi
                AND date_trunc('hour', e.created, 'UTC') = ANY(v_hours)
-             GROUP BY 1, 2;
+             GROUP BY 1, 2 ORDER BY 1;
         WHEN 'worker_status' THEN
             DELETE FROM worker_status_hourly_summary s WHERE s.bucket = ANY(v_hours);
             INSERT INTO worker_status_hourly_summary (bucket, worker_name, new_status, transition_count)
@@ -1287,7 +1289,7 @@ BEGIN
               FROM worker_history h
              WHERE h.time >= v_lo AND h.time < v_hi AND 'status' = ANY(h.changed_fields)
                AND date_trunc('hour', h.time, 'UTC') = ANY(v_hours)
-             GROUP BY 1, 2, 3;
+             GROUP BY 1, 2, 3 ORDER BY 1;
         END CASE;
 
         INSERT INTO native_summary_hour (kind, bucket, refreshed_at)
