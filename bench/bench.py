@@ -305,11 +305,11 @@ BEGIN = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 NAMES = [
     (CLOCK, "clock"),
     ("execution_throughput_hourly", "executions per action and hour"),
-    ("sum(transition_count)::int8 FROM", "status transitions per hour"),
-    ("FILTER (WHERE new_status = 'completed')", "outcomes per action"),
+    ("GROUPING(bucket)", "statuses per hour + outcomes per action"),
     ("event_volume_hourly", "events per hour"),
     ("enforcement_volume_hourly", "enforcements per hour"),
-    ("worker w", "workers + transitions"),
+    ("worker_status_hourly", "worker transitions"),
+    ("worker w", "workers"),
     ("FROM \"attune\".execution_history", "recent status changes"),
     ("count(*)::int8 FROM \"attune\".execution", "in-flight executions"),
 ]
@@ -528,13 +528,20 @@ def measure(db, proxy):
 
     # The statements of the first refresh with the settled range substituted:
     # what one would type into psql to see the same figures.
+    # A bucketed query is read in two parts, [range start, live start) and
+    # [live start, live end): the settled part, widened to the live end,
+    # stands for both.
     settled_sql, order = {}, []
+    split = [dict(re.findall(r"\$(\d+) = ('(?:[^']|'')*'|NULL)", s[2])) for s in refs[0]]
+    split = [p for p in split if "3" in p]
+    range_lo = min((float(p["1"].strip("'")) for p in split), default=None)
+    live_end = max((p["3"] for p in split), key=lambda v: float(v.strip("'")), default=None)
     for s in refs[0]:
         if name_of(s[0]) == "clock":
             continue
         params = dict(re.findall(r"\$(\d+) = ('(?:[^']|'')*'|NULL)", s[2]))
-        if "3" in params and params["3"] != "'Infinity'":
-            params["3"] = "'Infinity'"  # the settled part from the range start: now to the end
+        if "3" in params and float(params["1"].strip("'")) == range_lo:
+            params["3"] = live_end  # the settled part, from the range start to the live end
         elif "3" in params:
             continue  # the live part of a split query: covered by the line above
         sql = s[0]

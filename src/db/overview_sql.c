@@ -14,11 +14,11 @@
 enum overview_query {
 	OQ_NOW = 0,
 	OQ_EXEC_SERIES,    /* bucket × action: executions created */
-	OQ_STATUS_BUCKETS, /* bucket × status: transitions */
-	OQ_STATUS_ACTIONS, /* action: completed / failed / timeout */
+	OQ_STATUSES,       /* bucket × status: transitions; action: outcomes */
 	OQ_EVENTS,         /* bucket: events */
 	OQ_ENFORCEMENTS,   /* bucket: enforcements */
-	OQ_WORKERS,        /* live workers + transitions in range */
+	OQ_WORKERS,        /* the workers as they are now */
+	OQ_WORKER_STATUS,  /* worker: status transitions in range */
 	OQ_CHANGES,        /* recent execution status changes */
 	OQ_INFLIGHT,       /* live executions in non-terminal statuses */
 	OQ_WATERMARK,      /* earliest watermark of the aggregates with a tail */
@@ -33,7 +33,9 @@ enum overview_query {
 enum { C_NOW_US };
 enum { C_SER_BUCKET, C_SER_KEY, C_SER_COUNT }; /* bucket, action or status, count */
 enum { C_VOL_BUCKET, C_VOL_COUNT };            /* events, enforcements */
-enum { C_SA_ACTION, C_SA_COMPLETED, C_SA_FAILED, C_SA_TIMEOUT };
+/* per action (1) or per bucket and status (0), bucket, status or action,
+ * transitions, and into completed / failed / timeout */
+enum { C_ST_PER_ACTION, C_ST_BUCKET, C_ST_KEY, C_ST_COUNT, C_ST_COMPLETED, C_ST_FAILED, C_ST_TIMEOUT };
 enum {
 	C_WK_ID,
 	C_WK_NAME,
@@ -43,9 +45,9 @@ enum {
 	C_WK_HOST,
 	C_WK_PORT,
 	C_WK_HEARTBEAT_AGE, /* seconds, NULL when never */
-	C_WK_TRANSITIONS,   /* NULL when worker_status_hourly is missing */
-	C_WK_RECENT,        /* transitions in the current and previous hour */
 };
+/* worker, transitions, those of the part's last hour */
+enum { C_WT_WORKER, C_WT_COUNT, C_WT_LAST_HOUR };
 enum { C_CH_TIME_US, C_CH_EXECUTION, C_CH_ACTION, C_CH_OLD, C_CH_NEW };
 enum { C_IF_STATUS, C_IF_COUNT };
 enum { C_WM_THROUGH };
@@ -55,7 +57,7 @@ enum { C_FL_TIME_US, C_FL_EXECUTION, C_FL_ACTION, C_FL_STATUS, C_FL_WORKER, C_FL
 enum { C_OLD_EXECUTION, C_OLD_CREATED_US };
 
 /* Bucketed queries read [$1, $3): the whole range once, or only the buckets
- * that can still change ($3 = 'Infinity'), see queries_overview. They group
+ * that can still change (the current hour), see queries_overview. They group
  * by bucket, not by its epoch, and take the epoch with date_part (float8,
  * exact for whole seconds) rather than extract (numeric, slower since
  * PostgreSQL 14). */
@@ -83,28 +85,20 @@ static char *sql_exec_series(const struct caps *c)
 	    RANGE_LO, RANGE_HI);
 }
 
-static char *sql_status_buckets(const struct caps *c)
+/* The status chart and the outcomes per action come from the same rows:
+ * one pass over them, grouped both ways. */
+static char *sql_statuses(const struct caps *c)
 {
 	return queries_build_ranged(
 	    c,
-	    "SELECT date_part('epoch', bucket)::int8, new_status,"
-	    " sum(transition_count)::int8 FROM S.execution_status_hourly" RANGE_AND_FILTER(
-	        "action_ref") " GROUP BY bucket, 2",
-	    RANGE_LO, RANGE_HI);
-}
-
-static char *sql_status_actions(const struct caps *c)
-{
-	return queries_build_ranged(
-	    c,
-	    "SELECT action_ref,"
-	    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'completed'), "
-	    "0)::int8,"
-	    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'failed'), "
-	    "0)::int8,"
-	    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'timeout'), "
-	    "0)::int8"
-	    " FROM S.execution_status_hourly" RANGE_AND_FILTER("action_ref") " GROUP BY 1",
+	    "SELECT GROUPING(bucket), date_part('epoch', bucket)::int8,"
+	    " CASE WHEN GROUPING(bucket) = 0 THEN new_status ELSE action_ref END,"
+	    " sum(transition_count)::int8,"
+	    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'completed'), 0)::int8,"
+	    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'failed'), 0)::int8,"
+	    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'timeout'), 0)::int8"
+	    " FROM S.execution_status_hourly" RANGE_AND_FILTER(
+	        "action_ref") " GROUP BY GROUPING SETS ((bucket, new_status), (action_ref))",
 	    RANGE_LO, RANGE_HI);
 }
 
@@ -130,27 +124,26 @@ static char *sql_enforcements(const struct caps *c)
 
 static char *sql_workers(const struct caps *c)
 {
+	return queries_build_sql(
+	    c, "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
+	       " w.status::text, w.host, w.port,"
+	       " extract(epoch FROM " TXN_NOW " - w.last_heartbeat)::float8 FROM S.worker w"
+	       " WHERE $1::float8 IS NOT NULL AND ($2::text IS NULL OR w.name = $2::text)"
+	       " ORDER BY w.name, w.id");
+}
+
+/* Bucketed like the charts, so that only the newest hour is read again on
+ * a steady refresh; the last hour of a settled part counts as recent while
+ * it is the previous hour (snapshot_add_settled). */
+static char *sql_worker_status(const struct caps *c)
+{
 	return queries_build_ranged(
 	    c,
-	    c->kind[REL_WORKER_STATUS_HOURLY] != RELK_MISSING
-	        ? "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
-	          " w.status::text, w.host, w.port,"
-	          " extract(epoch FROM " TXN_NOW " - w.last_heartbeat)::float8,"
-	          " coalesce(t.n, 0)::int8, coalesce(t.recent, 0)::int8"
-	          " FROM S.worker w LEFT JOIN (SELECT worker_name,"
-	          " sum(transition_count) AS n, sum(transition_count) FILTER"
-	          " (WHERE bucket >= date_trunc('hour', " TXN_NOW ") - interval '1 hour')"
-	          " AS recent FROM S.worker_status_hourly"
-	          " WHERE bucket >= " RANGE_LO " GROUP BY 1) t"
-	          " ON t.worker_name = w.name"
-	          " WHERE ($2::text IS NULL OR w.name = $2::text) ORDER BY w.name, w.id"
-	        : "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
-	          " w.status::text, w.host, w.port,"
-	          " extract(epoch FROM " TXN_NOW " - w.last_heartbeat)::float8,"
-	          " NULL::int8, NULL::int8 FROM S.worker w"
-	          " WHERE $1::float8 IS NOT NULL AND ($2::text IS NULL OR"
-	          " w.name = $2::text) ORDER BY w.name, w.id",
-	    RANGE_LO, NULL);
+	    "SELECT worker_name, sum(transition_count)::int8,"
+	    " coalesce(sum(transition_count) FILTER (WHERE bucket >= " RANGE_HI
+	    " - interval '1 hour'), 0)::int8"
+	    " FROM S.worker_status_hourly" RANGE_AND_FILTER("worker_name") " GROUP BY 1",
+	    RANGE_LO, RANGE_HI);
 }
 
 static char *sql_changes(const struct caps *c)
@@ -161,7 +154,8 @@ static char *sql_changes(const struct caps *c)
 	 * range is never sorted whole. */
 #define CHANGES_WHERE                                                                              \
 	" FROM S.execution_history WHERE 'status' = ANY(changed_fields)"                           \
-	" AND time >= to_timestamp($1::float8) AND ($2::text IS NULL OR entity_ref = $2::text)"
+	" AND time >= to_timestamp($1::float8) AND time < to_timestamp($3::float8)"              \
+	" AND ($2::text IS NULL OR entity_ref = $2::text)"
 	return queries_build_sql(
 	    c, "WITH newest AS MATERIALIZED (SELECT time" CHANGES_WHERE
 	       " ORDER BY time DESC LIMIT 200)"
@@ -271,34 +265,36 @@ static void take_exec_series(struct snapshot *s, const struct rowset *r)
 	}
 }
 
-static void take_status_buckets(struct snapshot *s, const struct rowset *r)
+static void take_status_bucket(struct snapshot *s, const struct rowset *r, int i)
 {
-	for (int i = 0; i < r->nrows; i++) {
-		int b = snapshot_bucket(s, rowset_i64(r, i, C_SER_BUCKET));
-		const char *status = rowset_text(r, i, C_SER_KEY);
-		if (!status)
-			status = "(null)";
-		int64_t n = rowset_i64(r, i, C_SER_COUNT);
-		struct status_series *st = snapshot_status(s, status);
-		st->total += n;
-		s->total_transitions += n;
-		if (b < 0)
-			continue;
-		st->buckets[b] += n;
-		if (strcmp(status, "completed") == 0)
-			s->completed[b] += n;
-		else if (strcmp(status, "failed") == 0)
-			s->failed[b] += n;
-	}
+	int b = snapshot_bucket(s, rowset_i64(r, i, C_ST_BUCKET));
+	const char *status = rowset_text(r, i, C_ST_KEY);
+	if (!status)
+		status = "(null)";
+	int64_t n = rowset_i64(r, i, C_ST_COUNT);
+	struct status_series *st = snapshot_status(s, status);
+	st->total += n;
+	s->total_transitions += n;
+	if (b < 0)
+		return;
+	st->buckets[b] += n;
+	if (strcmp(status, "completed") == 0)
+		s->completed[b] += n;
+	else if (strcmp(status, "failed") == 0)
+		s->failed[b] += n;
 }
 
-static void take_status_actions(struct snapshot *s, const struct rowset *r)
+static void take_statuses(struct snapshot *s, const struct rowset *r)
 {
 	for (int i = 0; i < r->nrows; i++) {
-		struct action_row *a = snapshot_action(s, rowset_str(r, i, C_SA_ACTION));
-		a->completed += rowset_i64(r, i, C_SA_COMPLETED);
-		a->failed += rowset_i64(r, i, C_SA_FAILED);
-		a->timeout += rowset_i64(r, i, C_SA_TIMEOUT);
+		if (rowset_i64(r, i, C_ST_PER_ACTION) == 0) {
+			take_status_bucket(s, r, i);
+			continue;
+		}
+		struct action_row *a = snapshot_action(s, rowset_str(r, i, C_ST_KEY));
+		a->completed += rowset_i64(r, i, C_ST_COMPLETED);
+		a->failed += rowset_i64(r, i, C_ST_FAILED);
+		a->timeout += rowset_i64(r, i, C_ST_TIMEOUT);
 	}
 }
 
@@ -337,12 +333,15 @@ static void take_workers(struct snapshot *s, const struct rowset *r)
 		w->port = (int)rowset_i64(r, i, C_WK_PORT);
 		w->has_heartbeat = hb != NULL;
 		w->heartbeat_age = hb ? strtod(hb, NULL) : 0;
-		/* NULL when worker_status_hourly does not exist: unknown, not 0. */
-		w->transitions =
-		    rowset_null(r, i, C_WK_TRANSITIONS) ? -1 : rowset_i64(r, i, C_WK_TRANSITIONS);
-		w->recent_transitions =
-		    rowset_null(r, i, C_WK_RECENT) ? -1 : rowset_i64(r, i, C_WK_RECENT);
 	}
+}
+
+static void take_worker_status(struct snapshot *s, const struct rowset *r)
+{
+	s->worker_status_read = true;
+	for (int i = 0; i < r->nrows; i++)
+		snapshot_worker_status(s, rowset_text(r, i, C_WT_WORKER), rowset_i64(r, i, C_WT_COUNT),
+		                       rowset_i64(r, i, C_WT_LAST_HOUR));
 }
 
 static void take_changes(struct snapshot *s, const struct rowset *r)
@@ -423,11 +422,12 @@ static void lost_exec_series(struct snapshot *s, bool missing, const char *why)
 	snapshot_panel_unavailable(s, PANEL_ACTIONS, missing, why);
 }
 
-static void lost_status_buckets(struct snapshot *s, bool missing, const char *why)
+static void lost_statuses(struct snapshot *s, bool missing, const char *why)
 {
 	snapshot_series_unavailable(s, s->completed, "completed", why);
 	snapshot_series_unavailable(s, s->failed, "failed", why);
 	snapshot_panel_unavailable(s, PANEL_STATUS, missing, why);
+	snapshot_panel_unavailable(s, PANEL_ACTIONS, missing, why);
 }
 
 static void lost_events(struct snapshot *s, bool missing, const char *why)
@@ -469,17 +469,17 @@ const struct overview_def overview_defs[] = {
     [OQ_NOW] = {"now", REL_COUNT, PANEL_COUNT, OQP_NONE, sql_now, take_now, lost_nothing},
     [OQ_EXEC_SERIES] = {"executions", REL_EXECUTION_THROUGHPUT_HOURLY, PANEL_THROUGHPUT, OQP_RANGE,
                         sql_exec_series, take_exec_series, lost_exec_series},
-    [OQ_STATUS_BUCKETS] = {"statuses", REL_EXECUTION_STATUS_HOURLY, PANEL_STATUS, OQP_RANGE,
-                           sql_status_buckets, take_status_buckets, lost_status_buckets},
-    [OQ_STATUS_ACTIONS] = {"action statuses", REL_EXECUTION_STATUS_HOURLY, PANEL_ACTIONS, OQP_RANGE,
-                           sql_status_actions, take_status_actions, NULL},
+    [OQ_STATUSES] = {"statuses", REL_EXECUTION_STATUS_HOURLY, PANEL_STATUS, OQP_RANGE,
+                     sql_statuses, take_statuses, lost_statuses},
     [OQ_EVENTS] = {"events", REL_EVENT_VOLUME_HOURLY, PANEL_THROUGHPUT, OQP_RANGE, sql_events,
                    take_events, lost_events},
     [OQ_ENFORCEMENTS] = {"enforcements", REL_ENFORCEMENT_VOLUME_HOURLY, PANEL_THROUGHPUT, OQP_RANGE,
                          sql_enforcements, take_enforcements, lost_enforcements},
     [OQ_WORKERS] = {"workers", REL_WORKER, PANEL_WORKERS, OQP_SINCE, sql_workers, take_workers,
                     NULL},
-    [OQ_CHANGES] = {"changes", REL_EXECUTION_HISTORY, PANEL_CHANGES, OQP_SINCE, sql_changes,
+    [OQ_WORKER_STATUS] = {"worker transitions", REL_WORKER_STATUS_HOURLY, PANEL_WORKERS,
+                          OQP_RANGE, sql_worker_status, take_worker_status, NULL},
+    [OQ_CHANGES] = {"changes", REL_EXECUTION_HISTORY, PANEL_CHANGES, OQP_NEWEST, sql_changes,
                     take_changes, NULL},
     [OQ_INFLIGHT] = {"in flight", REL_EXECUTION, PANEL_COUNT, OQP_INFLIGHT, sql_inflight,
                      take_inflight, lost_inflight},
@@ -559,7 +559,10 @@ int queries_overview(const struct query_set *qs, const struct overview_params *p
 		} else if (overview_defs[i].params == OQP_RANGE) {
 			d.nparams = 3;
 			d.params[0] = p->live_start;
-			d.params[2] = "Infinity";
+			d.params[2] = p->live_end;
+		} else if (overview_defs[i].params == OQP_NEWEST) {
+			d.nparams = 3;
+			d.params[2] = p->live_end;
 		} else if (overview_defs[i].params == OQP_KEPT) {
 			d.params[1] = p->live_start;
 		}

@@ -16,6 +16,7 @@ enum oq_params {
 	OQP_NONE = 0, /* none */
 	OQP_RANGE,    /* hourly buckets in [$1, $3), filter $2: read as settled + live */
 	OQP_SINCE,    /* $1 range start, $2 filter */
+	OQP_NEWEST,   /* $1 range start, $2 filter, $3 the live part's end */
 	OQP_INFLIGHT, /* $1 the in-flight statuses, $2 filter */
 	OQP_KEPT,     /* $1 range start, $2 live start: the kept hours */
 };
@@ -59,6 +60,7 @@ void queries_free(struct query_set *qs);
 struct overview_params {
 	char range_start[24]; /* epoch seconds */
 	char live_start[24];  /* epoch seconds, >= range_start */
+	char live_end[24];    /* epoch seconds: the live part's upper bound */
 	const char *filter;   /* NULL = none */
 	const char *inflight; /* array literal */
 	bool settled;         /* also read [range_start, live_start) */

@@ -473,26 +473,42 @@ static int raw_index(enum rel_id r)
 	return -1;
 }
 
+/* Append " AND <col> <op> <v>" (or " WHERE ...") to cond when v is set. */
+static size_t add_bound(char *cond, size_t len, size_t off, const char *col, const char *op,
+                        const char *v)
+{
+	if (!v || off >= len)
+		return off;
+	return off + (size_t)snprintf(cond + off, len - off, "%s%s %s %s",
+	                              off ? " AND " : " WHERE ", col, op, v);
+}
+
 /* The grouped raw rows of raws[i] in [lo, hi) (either may be NULL: open),
- * bucketed by pre <time column> post. */
-static char *raw_sql(int i, const char *pre, const char *post, const char *lo, const char *hi)
+ * bucketed by pre <time column> post. [plo, phi), when set, repeats the
+ * bound with values known when the query is planned, so that only the
+ * partitions in it are planned. */
+static char *raw_sql_within(int i, const char *pre, const char *post, const char *lo,
+                            const char *hi, const char *plo, const char *phi)
 {
 	char b[256], cond[1024] = "";
 	size_t off = 0;
 	snprintf(b, sizeof b, "%s%s%s", pre, raws[i].time, post);
 	if (raws[i].where[0])
 		off += (size_t)snprintf(cond, sizeof cond, " WHERE %s", raws[i].where);
-	if (lo && off < sizeof cond)
-		off += (size_t)snprintf(cond + off, sizeof cond - off, "%s%s >= %s",
-		                        off ? " AND " : " WHERE ", raws[i].time, lo);
-	if (hi && off < sizeof cond)
-		snprintf(cond + off, sizeof cond - off, "%s%s < %s", off ? " AND " : " WHERE ",
-		         raws[i].time, hi);
+	off = add_bound(cond, sizeof cond, off, raws[i].time, ">=", lo);
+	off = add_bound(cond, sizeof cond, off, raws[i].time, "<", hi);
+	off = add_bound(cond, sizeof cond, off, raws[i].time, ">=", plo);
+	add_bound(cond, sizeof cond, off, raws[i].time, "<", phi);
 	size_t n = strlen(b) + strlen(raws[i].keys) + strlen(cond) + strlen(raws[i].group) + 64;
 	char *out = xmalloc(n);
 	snprintf(out, n, "SELECT %s, %s FROM S.%s%s GROUP BY %s", b, raws[i].keys,
 	         model_rel_name(raws[i].raw), cond, raws[i].group);
 	return out;
+}
+
+static char *raw_sql(int i, const char *pre, const char *post, const char *lo, const char *hi)
+{
+	return raw_sql_within(i, pre, post, lo, hi, NULL, NULL);
 }
 
 bool queries_reads_raw(const struct caps *c, enum rel_id r)
@@ -551,7 +567,7 @@ static char *summary_tmpl(int i, enum rel_id r, const char *lo, const char *hi)
 	const char *from = lo ? lo : "'-infinity'::timestamptz";
 	const char *to = hi ? hi : "'infinity'::timestamptz";
 	char *clean = clean_hours_sql(k, from, to);
-	char *raw = raw_sql(i, "date_trunc('hour', ", ", 'UTC')", "g.lo", "g.hi");
+	char *raw = raw_sql_within(i, "date_trunc('hour', ", ", 'UTC')", "g.lo", "g.hi", lo, hi);
 	char *out =
 	    xasprintf("(WITH c AS MATERIALIZED (%s),"
 	              " g AS (SELECT b.s AS lo, coalesce((SELECT min(n.bucket) FROM c n"

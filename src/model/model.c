@@ -173,7 +173,23 @@ static void add_series(int64_t *dst, const int64_t *src, int n)
 			dst[i] += src[i];
 }
 
-void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled)
+void snapshot_worker_status(struct snapshot *s, const char *name, int64_t count,
+                            int64_t last_hour)
+{
+	if (s->nworker_status == s->worker_status_cap) {
+		int ncap = s->worker_status_cap ? s->worker_status_cap * 2 : 64;
+		struct worker_status *n = arena_calloc(&s->arena, (size_t)ncap, sizeof *n);
+		if (s->nworker_status)
+			memcpy(n, s->worker_status, (size_t)s->nworker_status * sizeof *n);
+		s->worker_status = n;
+		s->worker_status_cap = ncap;
+	}
+	s->worker_status[s->nworker_status++] = (struct worker_status){
+	    arena_strdup(&s->arena, name ? name : ""), count, count, last_hour};
+}
+
+void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled,
+                          bool last_hour_recent)
 {
 	int n = s->bucket_cap < settled->bucket_cap ? s->bucket_cap : settled->bucket_cap;
 	add_series(s->exec_created, settled->exec_created, n);
@@ -197,6 +213,12 @@ void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled)
 		add_series(st->buckets, from->buckets, n);
 	}
 	s->total_transitions += settled->total_transitions;
+	for (int i = 0; i < settled->nworker_status; i++) {
+		const struct worker_status *from = &settled->worker_status[i];
+		snapshot_worker_status(s, from->name, from->count, 0);
+		s->worker_status[s->nworker_status - 1].recent = last_hour_recent ? from->last_hour : 0;
+	}
+	s->worker_status_read = s->worker_status_read || settled->worker_status_read;
 	s->summary_read = s->summary_read || settled->summary_read;
 	for (int k = 0; k < SUMMARY_KINDS; k++)
 		s->summary_hours[k] += settled->summary_hours[k];
@@ -330,8 +352,44 @@ static int by_total_desc(const void *a, const void *b)
 	return strcmp(x->status, y->status);
 }
 
+static int by_worker_name(const void *a, const void *b)
+{
+	return strcmp(((const struct worker_status *)a)->name,
+	              ((const struct worker_status *)b)->name);
+}
+
+/* Each worker's transitions over the parts read (by name, as
+ * worker_status_hourly keys them), or -1 when they were not read. */
+static void fold_worker_status(struct snapshot *s)
+{
+	if (s->nworker_status > 1)
+		qsort(s->worker_status, (size_t)s->nworker_status, sizeof *s->worker_status,
+		      by_worker_name);
+	for (int i = 0; i < s->nworkers; i++) {
+		struct worker_row *w = &s->workers[i];
+		w->transitions = w->recent_transitions = s->worker_status_read ? 0 : -1;
+		if (!s->worker_status_read || !w->name)
+			continue;
+		struct worker_status key = {.name = w->name};
+		const struct worker_status *hit =
+		    s->nworker_status ? bsearch(&key, s->worker_status, (size_t)s->nworker_status,
+		                                sizeof key, by_worker_name)
+		                      : NULL;
+		if (!hit)
+			continue;
+		while (hit > s->worker_status && by_worker_name(hit - 1, &key) == 0)
+			hit--;
+		for (; hit < s->worker_status + s->nworker_status && by_worker_name(hit, &key) == 0;
+		     hit++) {
+			w->transitions += hit->count;
+			w->recent_transitions += hit->recent;
+		}
+	}
+}
+
 void snapshot_finish(struct snapshot *s)
 {
+	fold_worker_status(s);
 	s->total_exec = sum(s->exec_created, s->nbuckets);
 	s->total_events = sum(s->events, s->nbuckets);
 	s->total_enforcements = sum(s->enforcements, s->nbuckets);

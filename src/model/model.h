@@ -101,6 +101,14 @@ struct worker_row {
 	int64_t recent_transitions; /* in the current and previous hour */
 };
 
+/* Status transitions of one worker in one part of the range. */
+struct worker_status {
+	const char *name;
+	int64_t count;
+	int64_t recent; /* of them in the current and previous hour */
+	int64_t last_hour; /* in the part's last hour */
+};
+
 struct change_row {
 	int64_t time_us;                     /* epoch microseconds */
 	int64_t id;                          /* execution id */
@@ -147,6 +155,11 @@ struct snapshot {
 	int action_slot_cap;
 	struct worker_row *workers;
 	int nworkers;
+	/* Worker transitions as read, by part; folded into workers[] by
+	 * snapshot_finish. Not read (worker_status_hourly missing): -1 there. */
+	struct worker_status *worker_status;
+	int nworker_status, worker_status_cap;
+	bool worker_status_read;
 	struct change_row *changes;
 	int nchanges;
 	struct failure_row *failures; /* newest first */
@@ -200,7 +213,13 @@ void snapshot_finish(struct snapshot *s);
 /* Add the settled part of a range (a snapshot of the same range filled by
  * the settled queries) into a snapshot filled by the live queries; both
  * before snapshot_finish. */
-void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled);
+/* Add the kept settled part to s. Its last hour's worker transitions are
+ * recent when that hour is the previous one. */
+void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled,
+                          bool last_hour_recent);
+/* One worker's transitions in the live part of s (all of them recent). */
+void snapshot_worker_status(struct snapshot *s, const char *name, int64_t count,
+                            int64_t last_hour);
 
 /* Whether two finished snapshots show the same: every figure, row and
  * note, heartbeat ages at their displayed precision (fmt_age). */

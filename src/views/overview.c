@@ -150,6 +150,11 @@ static int overview_refresh(struct app *a)
 	int64_t live = live_start(est_now / 1000000, start);
 	snprintf(p.range_start, sizeof p.range_start, "%lld", (long long)start);
 	snprintf(p.live_start, sizeof p.live_start, "%lld", (long long)live);
+	/* The range ends with the current hour; one more hour of margin for a
+	 * clock estimate that trails the server's. A finite bound lets the
+	 * server skip the future day partitions when it plans. */
+	snprintf(p.live_end, sizeof p.live_end, "%lld",
+	         (long long)(model_range_start(est_now / 1000000, 0) + 2 * 3600));
 	snapshot_free(ov.building);
 	ov.building = snapshot_new(a->range_hours, start, est_now, a->filter);
 	ov.building_live_start = live;
@@ -192,8 +197,12 @@ static void merge_settled(struct app *a, struct snapshot *s)
 			ov.settled_at = a->refresh_started;
 		}
 	}
+	/* The settled part ends where the live one starts: its last hour is
+	 * the previous hour once the live part is the current hour alone. */
 	if (settled_fits(s, ov.building_live_start))
-		snapshot_add_settled(s, ov.settled);
+		snapshot_add_settled(s, ov.settled,
+		                     ov.building_live_start ==
+		                         model_range_start(s->server_now_us / 1000000, 0));
 }
 
 /* A summary read was refused (ledger or summary unreadable): from now on

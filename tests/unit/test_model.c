@@ -42,20 +42,22 @@ static struct snapshot *range(void)
 static void fill_live(struct snapshot *s)
 {
 	const char *exec[] = {bucket[3], "core.echo", "5", bucket[3], "core.http", "2"};
-	const char *status[] = {bucket[3], "completed", "4", bucket[3], "failed", "1"};
-	const char *actions[] = {"core.echo", "4", "1", "0"};
+	/* per bucket and status, then per action (the two grouping sets) */
+	const char *status[] = {"0", bucket[3], "completed", "4", "4", "0", "0",
+	                        "0", bucket[3], "failed",    "1", "0", "1", "0",
+	                        "1", NULL,      "core.echo", "5", "4", "1", "0"};
 	take(s, "executions", 3, 2, exec);
-	take(s, "statuses", 3, 2, status);
-	take(s, "action statuses", 4, 1, actions);
+	take(s, "statuses", 7, 3, status);
 }
 
 static void fill_settled(struct snapshot *s)
 {
 	const char *exec[] = {bucket[0], "core.echo", "10", bucket[1], "core.noop", "7"};
-	const char *status[] = {bucket[0], "completed", "9", bucket[1], "timeout", "2"};
+	const char *status[] = {"0", bucket[0], "completed", "9", "9", "0", "0",
+	                        "0", bucket[1], "timeout",   "2", "0", "0", "2"};
 	const char *events[] = {bucket[0], "3", bucket[2], "4"};
 	take(s, "executions", 3, 2, exec);
-	take(s, "statuses", 3, 2, status);
+	take(s, "statuses", 7, 2, status);
 	take(s, "events", 2, 2, events);
 }
 
@@ -72,10 +74,9 @@ static void test_take(void)
 	struct snapshot *s = range();
 	is_int(s->nbuckets, 4, "three hours and the current one: four buckets");
 	fill_live(s);
-	const char *workers[] = {"1",        "w-1", "python", "action", "active", "h",  "8080",
-	                         "2.5",      "3",   "1",      "2",      "w-2",    NULL, NULL,
-	                         "inactive", NULL,  NULL,     NULL,     NULL,     NULL};
-	take(s, "workers", 10, 2, workers);
+	const char *workers[] = {"1",   "w-1", "python", "action", "active",   "h",  "8080", "2.5",
+	                         "2",   "w-2", NULL,     NULL,     "inactive", NULL, NULL,   NULL};
+	take(s, "workers", 8, 2, workers);
 	const char *inflight[] = {"running", "3", "scheduled", "2"};
 	take(s, "in flight", 2, 2, inflight);
 	const char *outside[] = {"1000", "core.echo", "100"};
@@ -115,12 +116,40 @@ static void test_failed(void)
 	snapshot_free(s);
 }
 
+/* A worker's transitions add up over the parts; those of the settled
+ * part's last hour are recent only while it is the previous hour. */
+static void test_worker_status(void)
+{
+	const char *workers[] = {"1", "w-1", "python", "action", "active", "h", "8080", "2.5",
+	                         "2", "w-2", "python", "action", "active", "h", "8081", "1",
+	                         "3", "w-3", "python", "action", "active", "h", "8082", "1"};
+	const char *live_tr[] = {"w-2", "3", "0", "w-1", "1", "0"};
+	const char *settled_tr[] = {"w-1", "10", "4", "w-9", "5", "5"};
+	for (int recent = 0; recent < 2; recent++) {
+		struct snapshot *live = range(), *settled = range();
+		take(live, "workers", 8, 3, workers);
+		take(live, "worker transitions", 3, 2, live_tr);
+		take(settled, "worker transitions", 3, 2, settled_tr);
+		snapshot_add_settled(live, settled, recent);
+		snapshot_finish(live);
+		is_int(live->workers[0].transitions, 11, "w-1: settled and live transitions add up");
+		is_int(live->workers[0].recent_transitions, recent ? 5 : 1,
+		       recent ? "w-1: the previous hour's transitions are recent"
+		              : "w-1: an older last hour is not recent");
+		is_int(live->workers[1].transitions, 3, "w-2: only live transitions");
+		is_int(live->workers[1].recent_transitions, 3, "w-2: live transitions are recent");
+		is_int(live->workers[2].transitions, 0, "w-3: none read is zero, not unknown");
+		snapshot_free(live);
+		snapshot_free(settled);
+	}
+}
+
 static void test_merge(void)
 {
 	struct snapshot *live = range(), *settled = range(), *whole = range();
 	fill_live(live);
 	fill_settled(settled);
-	snapshot_add_settled(live, settled);
+	snapshot_add_settled(live, settled, true);
 	snapshot_finish(live);
 	fill_live(whole);
 	fill_settled(whole);
@@ -171,9 +200,10 @@ static void test_sort(void)
 {
 	struct snapshot *s = range();
 	const char *exec[] = {bucket[3], "b", "5", bucket[3], "a", "5", bucket[3], "c", "9"};
-	const char *st[] = {"a", "1", "3", "0", "b", "9", "0", "1", "c", "1", "0", "0"};
+	const char *st[] = {"1", NULL, "a", "4", "1", "3", "0", "1", NULL, "b", "10", "9", "0", "1",
+	                    "1", NULL, "c", "1", "1", "0", "0"};
 	take(s, "executions", 3, 3, exec);
-	take(s, "action statuses", 4, 3, st);
+	take(s, "statuses", 7, 3, st);
 	snapshot_finish(s);
 	ok(!strcmp(s->actions[0].ref, "c") && !strcmp(s->actions[1].ref, "a"),
 	   "executions, ties by name");
@@ -192,6 +222,7 @@ int main(void)
 {
 	test_take();
 	test_failed();
+	test_worker_status();
 	test_merge();
 	test_same_view();
 	test_sort();
