@@ -46,6 +46,8 @@ void batch_print_header(struct app *a, const struct snapshot *s)
 		printf("session: %s\n", session);
 	printf("range: %s (%d buckets from %s)  refresh took: %.3fs  filter: %s\n", rl, s->nbuckets,
 	       start, s->refresh_seconds, text_clean(s->filter, filt, sizeof filt));
+	if (s->filter_worker)
+		printf("filter scope: executions run by worker %s\n", filt);
 	char fresh[160];
 	present_freshness(a, true, fresh, sizeof fresh);
 	if (fresh[0])

@@ -13,19 +13,19 @@
 /* The queries, in batch order. */
 enum overview_query {
 	OQ_NOW = 0,
-	OQ_EXEC_SERIES,    /* bucket × action: executions created */
-	OQ_STATUSES,       /* bucket × status: transitions; action: outcomes */
-	OQ_EVENTS,         /* bucket: events */
-	OQ_ENFORCEMENTS,   /* bucket: enforcements */
-	OQ_WORKERS,        /* the workers as they are now */
-	OQ_WORKER_STATUS,  /* worker: status transitions in range */
-	OQ_CHANGES,        /* recent execution status changes */
-	OQ_INFLIGHT,       /* live executions in non-terminal statuses */
-	OQ_WATERMARK,      /* earliest watermark of the aggregates with a tail */
-	OQ_SUMMARY_HOURS,  /* native: clean hours each summary kind served */
-	OQ_KEPT,           /* native: signature of the kept hours' ledger and queue */
-	OQ_FAILURES,       /* the newest executions that ended in failure */
-	OQ_OLDEST,         /* the oldest execution in flight */
+	OQ_EXEC_SERIES,   /* bucket × action: executions created */
+	OQ_STATUSES,      /* bucket × status: transitions; action: outcomes */
+	OQ_EVENTS,        /* bucket: events */
+	OQ_ENFORCEMENTS,  /* bucket: enforcements */
+	OQ_WORKERS,       /* the workers as they are now */
+	OQ_WORKER_STATUS, /* worker: status transitions in range */
+	OQ_CHANGES,       /* recent execution status changes */
+	OQ_INFLIGHT,      /* live executions in non-terminal statuses */
+	OQ_WATERMARK,     /* earliest watermark of the aggregates with a tail */
+	OQ_SUMMARY_HOURS, /* native: clean hours each summary kind served */
+	OQ_KEPT,          /* native: signature of the kept hours' ledger and queue */
+	OQ_FAILURES,      /* the newest executions that ended in failure */
+	OQ_OLDEST,        /* the oldest execution in flight */
 	OQ_COUNT,
 };
 
@@ -35,7 +35,15 @@ enum { C_SER_BUCKET, C_SER_KEY, C_SER_COUNT }; /* bucket, action or status, coun
 enum { C_VOL_BUCKET, C_VOL_COUNT };            /* events, enforcements */
 /* per action (1) or per bucket and status (0), bucket, status or action,
  * transitions, and into completed / failed / timeout */
-enum { C_ST_PER_ACTION, C_ST_BUCKET, C_ST_KEY, C_ST_COUNT, C_ST_COMPLETED, C_ST_FAILED, C_ST_TIMEOUT };
+enum {
+	C_ST_PER_ACTION,
+	C_ST_BUCKET,
+	C_ST_KEY,
+	C_ST_COUNT,
+	C_ST_COMPLETED,
+	C_ST_FAILED,
+	C_ST_TIMEOUT
+};
 enum {
 	C_WK_ID,
 	C_WK_NAME,
@@ -69,6 +77,53 @@ enum { C_OLD_EXECUTION, C_OLD_CREATED_US };
 
 /* ------------------------------------------------------------ SQL */
 
+/* A filter that names a worker selects the executions it ran (their
+ * current executor); any other filter is an action (trigger, rule) ref.
+ * Only the SQL of a filtered refresh carries the worker's branch. */
+#define IS_WORKER "EXISTS (SELECT 1 FROM S.worker fw WHERE fw.name = $2::text)"
+#define WORKER_ID "(SELECT fw.id FROM S.worker fw WHERE fw.name = $2::text)"
+#define BY_ACTION "($2::text IS NULL OR action_ref = $2::text)"
+#define BY_ENTITY "($2::text IS NULL OR entity_ref = $2::text)"
+/* execution rows */
+#define BY_WORKER_OR_ACTION                                                                        \
+	"(CASE WHEN " IS_WORKER " THEN executor = " WORKER_ID " ELSE action_ref = $2::text END)"
+/* execution_history rows */
+#define BY_WORKER_OR_ENTITY                                                                        \
+	"(CASE WHEN " IS_WORKER " THEN EXISTS (SELECT 1 FROM S.execution fe WHERE fe.id ="         \
+	" entity_id AND fe.executor = " WORKER_ID ") ELSE entity_ref = $2::text END)"
+
+/* tmpl with every `from` replaced by `to` (malloc'd). */
+static char *replaced(const char *tmpl, const char *from, const char *to)
+{
+	size_t fl = strlen(from), tl = strlen(to), n = strlen(tmpl) + 1;
+	for (const char *p = tmpl; (p = strstr(p, from)) != NULL; p += fl)
+		n += tl;
+	char *out = xmalloc(n), *o = out;
+	for (const char *p = tmpl; *p;) {
+		if (strncmp(p, from, fl) == 0) {
+			memcpy(o, to, tl);
+			o += tl;
+			p += fl;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The SQL of tmpl with its action (entity) filter reaching a worker's
+ * executions too. */
+static char *by_worker(const struct caps *c, const char *tmpl)
+{
+	char *a = replaced(tmpl, BY_ACTION, BY_WORKER_OR_ACTION);
+	char *b = replaced(a, BY_ENTITY, BY_WORKER_OR_ENTITY);
+	char *sql = queries_build_sql(c, b);
+	free(a);
+	free(b);
+	return sql;
+}
+
 static char *sql_now(const struct caps *c)
 {
 	(void)c;
@@ -82,6 +137,24 @@ static char *sql_exec_series(const struct caps *c)
 	    "SELECT date_part('epoch', bucket)::int8, action_ref,"
 	    " sum(execution_count)::int8 FROM "
 	    "S.execution_throughput_hourly" RANGE_AND_FILTER("action_ref") " GROUP BY bucket, 2",
+	    RANGE_LO, RANGE_HI);
+}
+
+/* A worker's executions by the hour they were created, from the execution
+ * rows (the hourly relations know no worker). */
+static char *worker_exec_series(const struct caps *c)
+{
+	return queries_build_ranged(
+	    c,
+	    "SELECT date_part('epoch', bucket)::int8, action_ref,"
+	    " sum(execution_count)::int8 FROM "
+	    "S.execution_throughput_hourly" RANGE_AND_FILTER(
+	        "action_ref") " AND NOT " IS_WORKER " GROUP BY bucket, 2"
+	                      " UNION ALL SELECT date_part('epoch', date_trunc('hour', fe.created, "
+	                      "'UTC'))::int8,"
+	                      " fe.action_ref, count(*)::int8 FROM S.execution fe"
+	                      " WHERE fe.created >= " RANGE_LO " AND fe.created < " RANGE_HI
+	                      " AND fe.executor = " WORKER_ID " AND " IS_WORKER " GROUP BY 1, 2",
 	    RANGE_LO, RANGE_HI);
 }
 
@@ -100,6 +173,46 @@ static char *sql_statuses(const struct caps *c)
 	    " FROM S.execution_status_hourly" RANGE_AND_FILTER(
 	        "action_ref") " GROUP BY GROUPING SETS ((bucket, new_status), (action_ref))",
 	    RANGE_LO, RANGE_HI);
+}
+
+/* A worker's executions' status transitions, from the history rows. */
+static char *worker_statuses(const struct caps *c)
+{
+#define STATUS_SUMS(n, st)                                                                         \
+	" coalesce(sum(" n ") FILTER (WHERE " st " = 'completed'), 0)::int8,"                      \
+	" coalesce(sum(" n ") FILTER (WHERE " st " = 'failed'), 0)::int8,"                         \
+	" coalesce(sum(" n ") FILTER (WHERE " st " = 'timeout'), 0)::int8"
+	return queries_build_ranged(c,
+	                            "SELECT GROUPING(bucket), date_part('epoch', bucket)::int8,"
+	                            " CASE WHEN GROUPING(bucket) = 0 THEN new_status ELSE "
+	                            "action_ref END,"
+	                            " sum(transition_count)::int8," STATUS_SUMS("transition_count", "new_status") " FROM S.execution_status_hourly" RANGE_AND_FILTER(
+	                                "action_ref") " AND NOT " IS_WORKER
+	                                              " GROUP BY GROUPING SETS ((bucket, "
+	                                              "new_status), (action_ref))"
+	                                              " UNION ALL SELECT GROUPING(b), "
+	                                              "date_part('epoch', b)::int8,"
+	                                              " CASE WHEN GROUPING(b) = 0 THEN st ELSE ar "
+	                                              "END, count(*)::int8," STATUS_SUMS(
+	                                                  "1",
+	                                                  "st") " FROM (SELECT date_trunc('hour', "
+	                                                        "h.time, 'UTC') AS b, "
+	                                                        "h.new_values->>'status' AS st,"
+	                                                        " h.entity_ref AS ar FROM "
+	                                                        "S.execution_history h"
+	                                                        " WHERE 'status' = "
+	                                                        "ANY(h.changed_fields)"
+	                                                        " AND h.time >= " RANGE_LO
+	                                                        " AND h.time < " RANGE_HI
+	                                                        " AND " IS_WORKER
+	                                                        " AND EXISTS (SELECT 1 FROM "
+	                                                        "S.execution fe WHERE fe.id = "
+	                                                        "h.entity_id"
+	                                                        " AND fe.executor = " WORKER_ID
+	                                                        ")) x GROUP BY GROUPING SETS ((b, "
+	                                                        "st), (ar))",
+	                            RANGE_LO, RANGE_HI);
+#undef STATUS_SUMS
 }
 
 static char *sql_events(const struct caps *c)
@@ -146,45 +259,59 @@ static char *sql_worker_status(const struct caps *c)
 	    RANGE_LO, RANGE_HI);
 }
 
-static char *sql_changes(const struct caps *c)
-{
-	/* The newest 200 times first, in time order alone, which the partial
-	 * time index (per partition, merged) gives without a sort; then the
-	 * rows from the oldest of them on, tie-broken by execution. A busy
-	 * range is never sorted whole. */
+/* The newest 200 times first, in time order alone, which the partial time
+ * index (per partition, merged) gives without a sort; then the rows from
+ * the oldest of them on, tie-broken by execution. A busy range is never
+ * sorted whole. */
 #define CHANGES_WHERE                                                                              \
 	" FROM S.execution_history WHERE 'status' = ANY(changed_fields)"                           \
-	" AND time >= to_timestamp($1::float8) AND time < to_timestamp($3::float8)"              \
-	" AND ($2::text IS NULL OR entity_ref = $2::text)"
-	return queries_build_sql(
-	    c, "WITH newest AS MATERIALIZED (SELECT time" CHANGES_WHERE
-	       " ORDER BY time DESC LIMIT 200)"
-	       " SELECT (extract(epoch FROM time) * 1000000)::int8, entity_id,"
-	       " entity_ref, old_values->>'status', new_values->>'status'" CHANGES_WHERE
-	       " AND time >= (SELECT min(time) FROM newest)"
-	       " ORDER BY time DESC, entity_id DESC LIMIT 200");
+	" AND time >= to_timestamp($1::float8) AND time < to_timestamp($3::float8)"                \
+	" AND " BY_ENTITY
+static const char changes_tmpl[] =
+    "WITH newest AS MATERIALIZED (SELECT time" CHANGES_WHERE " ORDER BY time DESC LIMIT 200)"
+    " SELECT (extract(epoch FROM time) * 1000000)::int8, entity_id,"
+    " entity_ref, old_values->>'status', new_values->>'status'" CHANGES_WHERE
+    " AND time >= (SELECT min(time) FROM newest)"
+    " ORDER BY time DESC, entity_id DESC LIMIT 200";
 #undef CHANGES_WHERE
+
+static char *sql_changes(const struct caps *c)
+{
+	return queries_build_sql(c, changes_tmpl);
+}
+
+static char *worker_changes(const struct caps *c)
+{
+	return by_worker(c, changes_tmpl);
+}
+
+static void inflight_tmpl(const struct caps *c, char *fmt, size_t len)
+{
+	if (c->status_type[0])
+		snprintf(fmt, len,
+		         "SELECT status::text, count(*)::int8 FROM S.execution"
+		         " WHERE status = ANY($1::%s[]) AND " BY_ACTION " GROUP BY 1 ORDER BY 1",
+		         c->status_type);
+	else
+		snprintf(fmt, len,
+		         "SELECT status::text, count(*)::int8 FROM S.execution"
+		         " WHERE status::text <> ALL('%s'::text[])"
+		         " AND $1::text IS NOT NULL AND " BY_ACTION " GROUP BY 1 ORDER BY 1",
+		         queries_terminal_array());
 }
 
 static char *sql_inflight(const struct caps *c)
 {
 	char fmt[1024];
-	if (c->status_type[0])
-		snprintf(fmt, sizeof fmt,
-		         "SELECT status::text, count(*)::int8 FROM S.execution"
-		         " WHERE status = ANY($1::%s[])"
-		         " AND ($2::text IS NULL OR action_ref = $2::text)"
-		         " GROUP BY 1 ORDER BY 1",
-		         c->status_type);
-	else
-		snprintf(fmt, sizeof fmt,
-		         "SELECT status::text, count(*)::int8 FROM S.execution"
-		         " WHERE status::text <> ALL('%s'::text[])"
-		         " AND $1::text IS NOT NULL"
-		         " AND ($2::text IS NULL OR action_ref = $2::text)"
-		         " GROUP BY 1 ORDER BY 1",
-		         queries_terminal_array());
+	inflight_tmpl(c, fmt, sizeof fmt);
 	return queries_build_sql(c, fmt);
+}
+
+static char *worker_inflight(const struct caps *c)
+{
+	char fmt[1024];
+	inflight_tmpl(c, fmt, sizeof fmt);
+	return by_worker(c, fmt);
 }
 
 /* The newest executions (by creation, in the range) of one failed status:
@@ -193,27 +320,30 @@ static char *sql_inflight(const struct caps *c)
 #define FAILED_OF(st)                                                                              \
 	"(SELECT id, created, updated, action_ref, status, executor, result FROM S.execution"      \
 	" WHERE status = '" st "' AND created >= to_timestamp($1::float8)"                         \
-	" AND ($2::text IS NULL OR action_ref = $2::text) ORDER BY created DESC, id DESC LIMIT "   \
-	"50)"
+	" AND " BY_ACTION " ORDER BY created DESC, id DESC LIMIT 50)"
 
 /* The 50 newest of them over failed, timeout and abandoned, shown by when
  * they ended (updated: a terminal execution no longer changes). The error
  * summary is the first line of the result's error (or message, stderr),
  * cut short on the server so a big result never crosses the wire. */
+static const char failures_tmpl[] =
+    "SELECT (extract(epoch FROM e.updated) * 1000000)::int8, e.id, e.action_ref,"
+    " e.status::text, w.name,"
+    " left(split_part(btrim(coalesce(e.result->>'error', e.result->>'message',"
+    " e.result->>'stderr')), E'\\n', 1), 200)"
+    " FROM (" FAILED_OF("failed") " UNION ALL " FAILED_OF("timeout") " UNION ALL " FAILED_OF(
+        "abandoned") " ORDER BY created DESC, id DESC LIMIT 50) e"
+                     " LEFT JOIN S.worker w ON w.id = e.executor"
+                     " ORDER BY e.updated DESC, e.id DESC";
+
 static char *sql_failures(const struct caps *c)
 {
-	return queries_build_sql(
-	    c, "SELECT (extract(epoch FROM e.updated) * 1000000)::int8, e.id, e.action_ref,"
-	       " e.status::text, w.name,"
-	       " left(split_part(btrim(coalesce(e.result->>'error', e.result->>'message',"
-	       " e.result->>'stderr')), E'\\n', 1), 200)"
-	       " FROM (" FAILED_OF("failed") " UNION ALL " FAILED_OF(
-	           "timeout") " UNION ALL " FAILED_OF("abandoned") " ORDER BY created DESC, id "
-	                                                           "DESC LIMIT 50) e"
-	                                                           " LEFT JOIN S.worker w ON w.id "
-	                                                           "= e.executor"
-	                                                           " ORDER BY e.updated DESC, e.id "
-	                                                           "DESC");
+	return queries_build_sql(c, failures_tmpl);
+}
+
+static char *worker_failures(const struct caps *c)
+{
+	return by_worker(c, failures_tmpl);
 }
 
 /* The oldest execution in flight. The in-flight rows are taken first, as
@@ -221,26 +351,37 @@ static char *sql_failures(const struct caps *c)
  * flight), then ordered: asked for the oldest of a status directly, the
  * planner may walk the created index from the oldest execution of all and
  * filter, reading the whole table when a status has no row. */
-static char *sql_oldest(const struct caps *c)
+static void oldest_tmpl(const struct caps *c, char *fmt, size_t len)
 {
-	char fmt[1024];
 	if (c->status_type[0])
-		snprintf(
-		    fmt, sizeof fmt,
-		    "WITH f AS MATERIALIZED (SELECT id, created FROM S.execution"
-		    " WHERE status = ANY($1::%s[]) AND ($2::text IS NULL OR action_ref = $2::text))"
-		    " SELECT id, (extract(epoch FROM created) * 1000000)::int8 FROM f"
-		    " ORDER BY created, id LIMIT 1",
-		    c->status_type);
+		snprintf(fmt, len,
+		         "WITH f AS MATERIALIZED (SELECT id, created FROM S.execution"
+		         " WHERE status = ANY($1::%s[]) AND " BY_ACTION ")"
+		         " SELECT id, (extract(epoch FROM created) * 1000000)::int8 FROM f"
+		         " ORDER BY created, id LIMIT 1",
+		         c->status_type);
 	else
-		snprintf(fmt, sizeof fmt,
+		snprintf(fmt, len,
 		         "WITH f AS MATERIALIZED (SELECT id, created FROM S.execution"
 		         " WHERE status::text <> ALL('%s'::text[]) AND $1::text IS NOT NULL"
-		         " AND ($2::text IS NULL OR action_ref = $2::text))"
+		         " AND " BY_ACTION ")"
 		         " SELECT id, (extract(epoch FROM created) * 1000000)::int8 FROM f"
 		         " ORDER BY created, id LIMIT 1",
 		         queries_terminal_array());
+}
+
+static char *sql_oldest(const struct caps *c)
+{
+	char fmt[1024];
+	oldest_tmpl(c, fmt, sizeof fmt);
 	return queries_build_sql(c, fmt);
+}
+
+static char *worker_oldest(const struct caps *c)
+{
+	char fmt[1024];
+	oldest_tmpl(c, fmt, sizeof fmt);
+	return by_worker(c, fmt);
 }
 
 /* ------------------------------------------------------------ takers */
@@ -319,6 +460,8 @@ static void take_enforcements(struct snapshot *s, const struct rowset *r)
 
 static void take_workers(struct snapshot *s, const struct rowset *r)
 {
+	/* The list is filtered by name: a row means the filter is a worker. */
+	s->filter_worker = s->filter && r->nrows > 0;
 	s->nworkers = r->nrows;
 	s->workers = arena_calloc(&s->arena, (size_t)s->nworkers, sizeof *s->workers);
 	for (int i = 0; i < s->nworkers; i++) {
@@ -340,7 +483,8 @@ static void take_worker_status(struct snapshot *s, const struct rowset *r)
 {
 	s->worker_status_read = true;
 	for (int i = 0; i < r->nrows; i++)
-		snapshot_worker_status(s, rowset_text(r, i, C_WT_WORKER), rowset_i64(r, i, C_WT_COUNT),
+		snapshot_worker_status(s, rowset_text(r, i, C_WT_WORKER),
+		                       rowset_i64(r, i, C_WT_COUNT),
 		                       rowset_i64(r, i, C_WT_LAST_HOUR));
 }
 
@@ -468,21 +612,21 @@ static void lost_nothing(struct snapshot *s, bool missing, const char *why)
 const struct overview_def overview_defs[] = {
     [OQ_NOW] = {"now", REL_COUNT, PANEL_COUNT, OQP_NONE, sql_now, take_now, lost_nothing},
     [OQ_EXEC_SERIES] = {"executions", REL_EXECUTION_THROUGHPUT_HOURLY, PANEL_THROUGHPUT, OQP_RANGE,
-                        sql_exec_series, take_exec_series, lost_exec_series},
-    [OQ_STATUSES] = {"statuses", REL_EXECUTION_STATUS_HOURLY, PANEL_STATUS, OQP_RANGE,
-                     sql_statuses, take_statuses, lost_statuses},
+                        sql_exec_series, take_exec_series, lost_exec_series, worker_exec_series},
+    [OQ_STATUSES] = {"statuses", REL_EXECUTION_STATUS_HOURLY, PANEL_STATUS, OQP_RANGE, sql_statuses,
+                     take_statuses, lost_statuses, worker_statuses},
     [OQ_EVENTS] = {"events", REL_EVENT_VOLUME_HOURLY, PANEL_THROUGHPUT, OQP_RANGE, sql_events,
                    take_events, lost_events},
     [OQ_ENFORCEMENTS] = {"enforcements", REL_ENFORCEMENT_VOLUME_HOURLY, PANEL_THROUGHPUT, OQP_RANGE,
                          sql_enforcements, take_enforcements, lost_enforcements},
     [OQ_WORKERS] = {"workers", REL_WORKER, PANEL_WORKERS, OQP_SINCE, sql_workers, take_workers,
                     NULL},
-    [OQ_WORKER_STATUS] = {"worker transitions", REL_WORKER_STATUS_HOURLY, PANEL_WORKERS,
-                          OQP_RANGE, sql_worker_status, take_worker_status, NULL},
+    [OQ_WORKER_STATUS] = {"worker transitions", REL_WORKER_STATUS_HOURLY, PANEL_WORKERS, OQP_RANGE,
+                          sql_worker_status, take_worker_status, NULL},
     [OQ_CHANGES] = {"changes", REL_EXECUTION_HISTORY, PANEL_CHANGES, OQP_NEWEST, sql_changes,
-                    take_changes, NULL},
+                    take_changes, NULL, worker_changes},
     [OQ_INFLIGHT] = {"in flight", REL_EXECUTION, PANEL_COUNT, OQP_INFLIGHT, sql_inflight,
-                     take_inflight, lost_inflight},
+                     take_inflight, lost_inflight, worker_inflight},
     [OQ_WATERMARK] = {"watermark", REL_COUNT, PANEL_COUNT, OQP_NONE, queries_watermark_sql,
                       take_watermark, lost_nothing},
     [OQ_SUMMARY_HOURS] = {"summary hours", REL_COUNT, PANEL_COUNT, OQP_RANGE,
@@ -490,9 +634,9 @@ const struct overview_def overview_defs[] = {
     [OQ_KEPT] = {"kept hours", REL_COUNT, PANEL_COUNT, OQP_KEPT, queries_kept_signature_sql,
                  take_kept, lost_nothing},
     [OQ_FAILURES] = {"failures", REL_EXECUTION, PANEL_FAILURES, OQP_SINCE, sql_failures,
-                     take_failures, NULL},
+                     take_failures, NULL, worker_failures},
     [OQ_OLDEST] = {"oldest in flight", REL_EXECUTION, PANEL_COUNT, OQP_INFLIGHT, sql_oldest,
-                   take_oldest, lost_oldest},
+                   take_oldest, lost_oldest, worker_oldest},
 };
 
 const int overview_count = OQ_COUNT;
@@ -519,6 +663,8 @@ void queries_build(struct query_set *qs, const struct caps *caps)
 		if (d->needs != REL_COUNT && caps->kind[d->needs] == RELK_MISSING)
 			continue;
 		qs->sql[i] = d->sql(caps);
+		if (qs->sql[i] && d->worker_sql)
+			qs->worker_sql[i] = d->worker_sql(caps);
 		if (native && qs->sql[i] && d->params == OQP_RANGE) {
 			qs->live_sql[i] = d->sql(&raw);
 			qs->live_skip[i] = qs->live_sql[i] == NULL;
@@ -531,6 +677,7 @@ void queries_free(struct query_set *qs)
 	for (int i = 0; i < OQ_COUNT; i++) {
 		free(qs->sql[i]);
 		free(qs->live_sql[i]);
+		free(qs->worker_sql[i]);
 	}
 	memset(qs, 0, sizeof *qs);
 }
@@ -548,10 +695,14 @@ int queries_overview(const struct query_set *qs, const struct overview_params *p
 {
 	int n = 0;
 	for (int i = 0; i < OQ_COUNT; i++) {
-		if (!qs->sql[i] || qs->live_skip[i])
+		const char *wsql = p->filter ? qs->worker_sql[i] : NULL;
+		if (!qs->sql[i] || (qs->live_skip[i] && !wsql))
 			continue;
-		struct db_query d = {
-		    qs->live_sql[i] ? qs->live_sql[i] : qs->sql[i], 2, {p->range_start, p->filter}};
+		struct db_query d = {wsql              ? wsql
+		                     : qs->live_sql[i] ? qs->live_sql[i]
+		                                       : qs->sql[i],
+		                     2,
+		                     {p->range_start, p->filter}};
 		if (overview_defs[i].params == OQP_NONE) {
 			d.nparams = 0;
 		} else if (overview_defs[i].params == OQP_INFLIGHT) {
@@ -572,9 +723,11 @@ int queries_overview(const struct query_set *qs, const struct overview_params *p
 	for (int i = 0; p->settled && i < OQ_COUNT; i++) {
 		if (!qs->sql[i] || overview_defs[i].params != OQP_RANGE)
 			continue;
-		n = add_query(
-		    q, idx, n, i | OQ_SETTLED,
-		    (struct db_query){qs->sql[i], 3, {p->range_start, p->filter, p->live_start}});
+		const char *wsql = p->filter ? qs->worker_sql[i] : NULL;
+		n = add_query(q, idx, n, i | OQ_SETTLED,
+		              (struct db_query){wsql ? wsql : qs->sql[i],
+		                                3,
+		                                {p->range_start, p->filter, p->live_start}});
 	}
 	return n;
 }

@@ -30,6 +30,9 @@ struct overview_def {
 	void (*take)(struct snapshot *s, const struct rowset *r);
 	/* Its data is unavailable (NULL: the panel's note says why). */
 	void (*lost)(struct snapshot *s, bool missing, const char *why);
+	/* Under a filter, when the filter may name a worker whose executions
+	 * it then reads (NULL: sql serves every filter). */
+	char *(*worker_sql)(const struct caps *c);
 };
 
 /* The queries in batch order (the server's clock first). */
@@ -50,6 +53,7 @@ struct query_set {
 	 * has nothing to read is skipped. */
 	char *live_sql[OQ_MAX];
 	bool live_skip[OQ_MAX];
+	char *worker_sql[OQ_MAX]; /* a filtered refresh's, NULL: as sql[] */
 };
 void queries_build(struct query_set *qs, const struct caps *caps);
 void queries_free(struct query_set *qs);

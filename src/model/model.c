@@ -173,8 +173,7 @@ static void add_series(int64_t *dst, const int64_t *src, int n)
 			dst[i] += src[i];
 }
 
-void snapshot_worker_status(struct snapshot *s, const char *name, int64_t count,
-                            int64_t last_hour)
+void snapshot_worker_status(struct snapshot *s, const char *name, int64_t count, int64_t last_hour)
 {
 	if (s->nworker_status == s->worker_status_cap) {
 		int ncap = s->worker_status_cap ? s->worker_status_cap * 2 : 64;
@@ -188,8 +187,7 @@ void snapshot_worker_status(struct snapshot *s, const char *name, int64_t count,
 	    arena_strdup(&s->arena, name ? name : ""), count, count, last_hour};
 }
 
-void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled,
-                          bool last_hour_recent)
+void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled, bool last_hour_recent)
 {
 	int n = s->bucket_cap < settled->bucket_cap ? s->bucket_cap : settled->bucket_cap;
 	add_series(s->exec_created, settled->exec_created, n);
@@ -216,7 +214,8 @@ void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled,
 	for (int i = 0; i < settled->nworker_status; i++) {
 		const struct worker_status *from = &settled->worker_status[i];
 		snapshot_worker_status(s, from->name, from->count, 0);
-		s->worker_status[s->nworker_status - 1].recent = last_hour_recent ? from->last_hour : 0;
+		s->worker_status[s->nworker_status - 1].recent =
+		    last_hour_recent ? from->last_hour : 0;
 	}
 	s->worker_status_read = s->worker_status_read || settled->worker_status_read;
 	s->summary_read = s->summary_read || settled->summary_read;

@@ -105,7 +105,7 @@ struct worker_row {
 struct worker_status {
 	const char *name;
 	int64_t count;
-	int64_t recent; /* of them in the current and previous hour */
+	int64_t recent;    /* of them in the current and previous hour */
 	int64_t last_hour; /* in the part's last hour */
 };
 
@@ -155,6 +155,7 @@ struct snapshot {
 	int action_slot_cap;
 	struct worker_row *workers;
 	int nworkers;
+	bool filter_worker; /* the filter names a worker: its executions are shown */
 	/* Worker transitions as read, by part; folded into workers[] by
 	 * snapshot_finish. Not read (worker_status_hourly missing): -1 there. */
 	struct worker_status *worker_status;
@@ -218,8 +219,7 @@ void snapshot_finish(struct snapshot *s);
 void snapshot_add_settled(struct snapshot *s, const struct snapshot *settled,
                           bool last_hour_recent);
 /* One worker's transitions in the live part of s (all of them recent). */
-void snapshot_worker_status(struct snapshot *s, const char *name, int64_t count,
-                            int64_t last_hour);
+void snapshot_worker_status(struct snapshot *s, const char *name, int64_t count, int64_t last_hour);
 
 /* Whether two finished snapshots show the same: every figure, row and
  * note, heartbeat ages at their displayed precision (fmt_age). */

@@ -117,7 +117,8 @@ static int draw_header(struct app *a, int width, bool compact)
 		x += hput(1, x, width, A_NORMAL, inf, &cut);
 	}
 	if (s->filter) {
-		snprintf(inf, sizeof inf, "  filter: %s", s->filter);
+		snprintf(inf, sizeof inf, "  filter: %s%s", s->filter,
+		         s->filter_worker ? " (worker: its executions)" : "");
 		x += hput(1, x, width, theme.attr[R_WARN], inf, &cut);
 	}
 	char fresh[160];

@@ -260,6 +260,10 @@ bool overview_filter_note(const struct snapshot *s, enum panel_id p, char *buf, 
 	char which[64] = "";
 	if (!s->filter)
 		return false;
+	if (s->filter_worker) {
+		snprintf(buf, len, "worker %s ran no executions in range", s->filter);
+		return true;
+	}
 	for (size_t k = 0; k < sizeof has / sizeof *has; k++)
 		if (has[k]) {
 			size_t n = strlen(which);

@@ -51,7 +51,9 @@ bool present_not_filtered(const struct snapshot *s, int64_t total, const char *k
 {
 	if (!s->filter || total != 0)
 		return false;
-	if (s->nactions > 0 || s->total_exec > 0)
+	if (s->filter_worker)
+		snprintf(buf, len, "n/a: not filtered by worker");
+	else if (s->nactions > 0 || s->total_exec > 0)
 		snprintf(buf, len, "n/a: not filtered by action");
 	else if (s->nworkers > 0)
 		snprintf(buf, len, "n/a: not filtered by worker");

@@ -94,6 +94,12 @@ for label, args, hours, filt in (("24h", [], 24, None), ("7d", ["-R", "7d"], 168
     p, o = compare_overview(t, c, "native " + label, args, hours, filt, env=ENV)
 top = max(oracle(c, 24)["actions"].items(), key=lambda kv: kv[1][0])[0]
 compare_overview(t, c, "native filter " + top, ["-f", top, "-R", "2d"], 48, top, env=ENV)
+# A worker filter: the executions it ran, raw (the summaries know no worker).
+busy = c.value("SELECT w.name FROM attune.worker w JOIN attune.execution e ON e.executor = w.id"
+               " WHERE e.created >= now() - interval '24 hours'"
+               " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+p, o = compare_overview(t, c, "native filter worker", ["-f", busy, "-R", "2d"], 48, busy, env=ENV)
+t.ok(o["executions"] > 0, "native filter worker: it ran executions in range", o["executions"])
 
 for _ in range(3):
     h0 = c.value("SELECT date_trunc('hour', now())")

@@ -88,14 +88,12 @@ def read_with(label, pattern):
 
 
 for src, col, keys in (("execution_history", "time", "entity_ref"),
-                       ("event", "created", "trigger_ref"), ("enforcement", "created", "rule_ref")):
+                       ("event", "created", "trigger_ref"), ("enforcement", "created", "rule_ref"),
+                       ("worker_history", "time", "entity_ref")):
     read_with("%s: read with [range start, end) on %s, bucketed in UTC" % (src, col),
               r"SELECT date_trunc\('hour', %s, 'UTC'\), %s\b%s"
               r' FROM "attune"\.%s WHERE %s\b%s >= %s AND %s < %s GROUP BY'
               % (col, keys, COND, src, COND, col, LO, col, HI))
-read_with("worker_history: read from the range start on time, bucketed in UTC",
-          r"SELECT date_trunc\('hour', time, 'UTC'\), entity_ref\b"
-          r'%s FROM "attune"\.worker_history WHERE %stime >= %s GROUP BY' % (COND, COND, LO))
 read_with("execution (export): read with the range's bounds on created",
           r'date_trunc\(\'hour\', created, \'UTC\'\)%s FROM "attune"\.execution WHERE created >= '
           r"date_trunc\('hour', now\(\) - make_interval\(hours => \$1::int\)\) AND created < "

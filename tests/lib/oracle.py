@@ -21,9 +21,22 @@ def oracle(c, hours, filt=None, schema="attune"):
     f_exec = "" if filt is None else " AND entity_ref = %s" % q(filt)
     S = '"%s"' % schema
     o = {}
-    o["executions"] = int(c.value(
-        "SELECT count(*) FROM %s.execution_history WHERE operation = 'INSERT' AND time >= %s%s"
-        % (S, lo, f_exec)))
+    # A filter that names a worker selects the executions it ran (their
+    # executor), by creation for the executions and by history row for
+    # everything else.
+    worker = filt is not None and int(c.value(
+        "SELECT count(*) FROM %s.worker WHERE name = %s" % (S, q(filt)))) > 0
+    if worker:
+        wid = "(SELECT id FROM %s.worker WHERE name = %s)" % (S, q(filt))
+        f_exec = " AND entity_id IN (SELECT id FROM %s.execution WHERE executor = %s)" % (S, wid)
+        created = c.psql("SELECT action_ref, count(*) FROM %s.execution WHERE executor = %s"
+                         " AND created >= %s GROUP BY 1" % (S, wid, lo))
+        created = {r[0]: int(r[1]) for r in created}
+        o["executions"] = sum(created.values())
+    else:
+        o["executions"] = int(c.value(
+            "SELECT count(*) FROM %s.execution_history WHERE operation = 'INSERT' AND time >= %s%s"
+            % (S, lo, f_exec)))
     o["events"] = int(c.value(
         "SELECT count(*) FROM %s.event WHERE created >= %s%s"
         % (S, lo, "" if filt is None else " AND trigger_ref = %s" % q(filt))))
@@ -33,7 +46,7 @@ def oracle(c, hours, filt=None, schema="attune"):
     # A filter that names no trigger (rule) in range does not reach events
     # (enforcements): the screen shows n/a, not 0.
     for k in ("events", "enforcements"):
-        if filt is not None and o[k] == 0:
+        if filt is not None and (o[k] == 0 or worker):
             o[k] = None
     rows = c.psql(
         "SELECT coalesce(new_values->>'status', '(null)'), count(*) FROM %s.execution_history"
@@ -48,15 +61,19 @@ def oracle(c, hours, filt=None, schema="attune"):
         " FROM %s.execution_history WHERE time >= %s%s"
         " AND (operation = 'INSERT' OR 'status' = ANY(changed_fields)) GROUP BY 1" % (S, lo, f_exec))
     o["actions"] = {r[0]: tuple(int(x) for x in r[1:]) for r in rows}
+    if worker:
+        o["actions"] = {a: (created.get(a, 0),) + o["actions"].get(a, (0, 0, 0, 0))[1:]
+                        for a in set(created) | set(o["actions"])}
     rows = c.psql(
         "SELECT w.name, (SELECT count(*) FROM %s.worker_history h WHERE h.entity_ref = w.name"
         " AND 'status' = ANY(h.changed_fields) AND h.time >= %s) FROM %s.worker w%s"
         % (S, lo, S, "" if filt is None else " WHERE w.name = %s" % q(filt)))
     o["workers"] = {r[0]: int(r[1]) for r in rows}
+    f_row = ("" if filt is None else " AND executor = %s" % wid if worker
+             else " AND action_ref = %s" % q(filt))
     rows = c.psql(
         "SELECT status::text, count(*) FROM %s.execution WHERE status::text NOT IN (%s)%s"
-        " GROUP BY 1" % (S, ",".join(q(x) for x in TERMINAL),
-                         "" if filt is None else " AND action_ref = %s" % q(filt)))
+        " GROUP BY 1" % (S, ",".join(q(x) for x in TERMINAL), f_row))
     o["inflight"] = {r[0]: int(r[1]) for r in rows}
     rows = c.psql(
         "SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), entity_id,"
@@ -64,7 +81,8 @@ def oracle(c, hours, filt=None, schema="attune"):
         " FROM %s.execution_history WHERE 'status' = ANY(changed_fields) AND time >= %s%s"
         " ORDER BY time DESC, entity_id DESC LIMIT 20" % (S, lo, f_exec))
     o["changes"] = [tuple(r) for r in rows]
-    o["failures"] = failures(c, lo, filt, S)
+    o["failures"] = failures(c, lo, f_row.replace(" executor", " e.executor")
+                             .replace(" action_ref", " e.action_ref"), S)
     num = sum(o["statuses"].get(s, 0) for s in ("failed", "timeout"))
     den = num + o["statuses"].get("completed", 0)
     o["failure"] = (num, den)
@@ -82,10 +100,11 @@ def error_line(text):
     return line or "-"
 
 
-def failures(c, lo, filt, S):
-    """Of the 50 newest executions created since lo that ended in failure,
-    newest failure (updated) first, from the execution and worker rows; the
-    error summary cut here, not in SQL."""
+def failures(c, lo, f_row, S):
+    """Of the 50 newest executions created since lo that ended in failure
+    (and match the condition f_row on e), newest failure (updated) first,
+    from the execution and worker rows; the error summary cut here, not in
+    SQL."""
     rows = c.psql(
         "SELECT to_char(e.updated AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), e.id,"
         " e.status::text, coalesce(w.name, '-'), e.action_ref,"
@@ -94,8 +113,7 @@ def failures(c, lo, filt, S):
         " to_char(e.updated AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
         " FROM %s.execution e LEFT JOIN %s.worker w ON w.id = e.executor"
         " WHERE e.status::text IN (%s) AND e.created >= %s%s"
-        % (S, S, ",".join(q(x) for x in FAILED), lo,
-           "" if filt is None else " AND e.action_ref = %s" % q(filt)))
+        % (S, S, ",".join(q(x) for x in FAILED), lo, f_row or ""))
     # Fixed-width UTC text orders as the instants do.
     newest = sorted(rows, key=lambda r: (r[6], int(r[1])), reverse=True)[:50]
     newest.sort(key=lambda r: (r[7], int(r[1])), reverse=True)
@@ -225,7 +243,17 @@ def overview_suite(t, c, env=None):
     mb = [a for a in o["actions"] if any(ord(ch) > 127 for ch in a)]
     t.ok(p is not None and mb and all(a in p["actions"] for a in mb),
          "multibyte refs displayed verbatim", mb)
-    # A worker filter narrows the worker panel to that worker.
+    # A worker filter narrows the worker panel to that worker, and the
+    # execution panels to the executions it ran (the busiest worker of the
+    # range; an idle one too, whose panels are then empty).
+    busy = c.value("SELECT w.name FROM attune.worker w JOIN attune.execution e"
+                   " ON e.executor = w.id WHERE e.created >= now() - interval '24 hours'"
+                   " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+    t.ok(busy is not None, "fixture has a worker that ran executions in range")
+    if busy:
+        pw, ow = compare("filter worker " + busy, ["--filter=" + busy, "-R", "2d"], 48, busy)
+        t.ok(ow["executions"] > 0 and ow["events"] is None,
+             "the worker ran executions; events are not filtered by worker", ow["executions"])
     wname = sorted(o["workers"])[0]
     compare("filter worker", ["--filter=" + wname], 24, wname)
     return compare

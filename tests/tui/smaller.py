@@ -105,17 +105,18 @@ try:
     tm.send("u")
     scr = tm.wait_for(r"data [\d.]+m?s old\s+UTC\s", 5)
     t.ok("TIME UTC" in scr, "u on the overview: times in UTC, said in the header and panel")
-    # A filter by a worker's name: the actions table says what it matched
-    # instead of showing an empty table.
-    wname = c.value("SELECT name FROM attune.worker WHERE name ~ '^[a-z0-9-]+$'"
+    # A filter by a worker's name: the header says it selects the worker's
+    # executions; a worker that ran none says so instead of an empty table.
+    wname = c.value("SELECT name FROM attune.worker w WHERE name ~ '^[a-z0-9-]+$'"
+                    " AND NOT EXISTS (SELECT 1 FROM attune.execution e WHERE e.executor = w.id)"
                     " ORDER BY name LIMIT 1")
     tm.send("f")
     tm.send_literal(wname)
     tm.send("Enter")
     scr = tm.wait_for(r"Workers \(1\)", 10)
-    t.ok(re.search(r"no action named %s in range: the filter applies to workers"
-                   % re.escape(wname), scr) is not None,
-         "a worker filter: the actions table says the filter matched a worker", scr)
+    t.ok(re.search(r"worker %s ran no executions in range" % re.escape(wname), scr) is not None
+         and "(worker: its executions)" in scr,
+         "a worker filter: the header and the actions table say it selects its executions", scr)
     tm.send("q")
     t.eq(tm.wait_dead(5), 0, "q exits 0")
 finally:

@@ -74,8 +74,8 @@ static void test_take(void)
 	struct snapshot *s = range();
 	is_int(s->nbuckets, 4, "three hours and the current one: four buckets");
 	fill_live(s);
-	const char *workers[] = {"1",   "w-1", "python", "action", "active",   "h",  "8080", "2.5",
-	                         "2",   "w-2", NULL,     NULL,     "inactive", NULL, NULL,   NULL};
+	const char *workers[] = {"1", "w-1", "python", "action", "active",   "h",  "8080", "2.5",
+	                         "2", "w-2", NULL,     NULL,     "inactive", NULL, NULL,   NULL};
 	take(s, "workers", 8, 2, workers);
 	const char *inflight[] = {"running", "3", "scheduled", "2"};
 	take(s, "in flight", 2, 2, inflight);
@@ -132,7 +132,8 @@ static void test_worker_status(void)
 		take(settled, "worker transitions", 3, 2, settled_tr);
 		snapshot_add_settled(live, settled, recent);
 		snapshot_finish(live);
-		is_int(live->workers[0].transitions, 11, "w-1: settled and live transitions add up");
+		is_int(live->workers[0].transitions, 11,
+		       "w-1: settled and live transitions add up");
 		is_int(live->workers[0].recent_transitions, recent ? 5 : 1,
 		       recent ? "w-1: the previous hour's transitions are recent"
 		              : "w-1: an older last hour is not recent");
@@ -200,8 +201,8 @@ static void test_sort(void)
 {
 	struct snapshot *s = range();
 	const char *exec[] = {bucket[3], "b", "5", bucket[3], "a", "5", bucket[3], "c", "9"};
-	const char *st[] = {"1", NULL, "a", "4", "1", "3", "0", "1", NULL, "b", "10", "9", "0", "1",
-	                    "1", NULL, "c", "1", "1", "0", "0"};
+	const char *st[] = {"1", NULL, "a", "4", "1",  "3", "0", "1", NULL, "b", "10",
+	                    "9", "0",  "1", "1", NULL, "c", "1", "1", "0",  "0"};
 	take(s, "executions", 3, 3, exec);
 	take(s, "statuses", 7, 3, st);
 	snapshot_finish(s);

@@ -84,6 +84,11 @@ static void test_filter_note(void)
 	ok(overview_filter_note(s, PANEL_ACTIONS, note, sizeof note), "a filter: a note");
 	is_str(note, "no action named w-3 in range: the filter applies to workers",
 	       "the actions table says the filter matched a worker");
+	s->filter_worker = true; /* as the workers query found it */
+	overview_filter_note(s, PANEL_ACTIONS, note, sizeof note);
+	is_str(note, "worker w-3 ran no executions in range",
+	       "a worker filter: the actions table says the worker ran none");
+	s->filter_worker = false;
 	s->workers = NULL, s->nworkers = 0;
 	overview_filter_note(s, PANEL_WORKERS, note, sizeof note);
 	is_str(note, "no worker named w-3 in range: the filter applies to nothing here",
