@@ -130,89 +130,67 @@ static char *sql_now(const struct caps *c)
 	return xstrdup("SELECT (extract(epoch FROM " TXN_NOW ") * 1000000)::int8");
 }
 
+/* Executions per action and hour, or (under a filter naming a worker) the
+ * executions that worker ran, by the hour they were created, from the
+ * execution rows: the hourly relations know no worker. */
+#define EXEC_SERIES                                                                                \
+	"SELECT date_part('epoch', bucket)::int8, action_ref, sum(execution_count)::int8"          \
+	" FROM S.execution_throughput_hourly" RANGE_AND_FILTER("action_ref")
+#define EXEC_SERIES_GROUP " GROUP BY bucket, 2"
+#define WORKER_EXEC_SERIES                                                                         \
+	" SELECT date_part('epoch', date_trunc('hour', fe.created, 'UTC'))::int8,"                 \
+	" fe.action_ref, count(*)::int8 FROM S.execution fe"                                       \
+	" WHERE fe.created >= " RANGE_LO " AND fe.created < " RANGE_HI                             \
+	" AND fe.executor = " WORKER_ID " AND " IS_WORKER " GROUP BY 1, 2"
+
 static char *sql_exec_series(const struct caps *c)
 {
-	return queries_build_ranged(
-	    c,
-	    "SELECT date_part('epoch', bucket)::int8, action_ref,"
-	    " sum(execution_count)::int8 FROM "
-	    "S.execution_throughput_hourly" RANGE_AND_FILTER("action_ref") " GROUP BY bucket, 2",
-	    RANGE_LO, RANGE_HI);
+	return queries_build_ranged(c, EXEC_SERIES EXEC_SERIES_GROUP, RANGE_LO, RANGE_HI);
 }
 
-/* A worker's executions by the hour they were created, from the execution
- * rows (the hourly relations know no worker). */
 static char *worker_exec_series(const struct caps *c)
 {
 	return queries_build_ranged(
-	    c,
-	    "SELECT date_part('epoch', bucket)::int8, action_ref,"
-	    " sum(execution_count)::int8 FROM "
-	    "S.execution_throughput_hourly" RANGE_AND_FILTER(
-	        "action_ref") " AND NOT " IS_WORKER " GROUP BY bucket, 2"
-	                      " UNION ALL SELECT date_part('epoch', date_trunc('hour', fe.created, "
-	                      "'UTC'))::int8,"
-	                      " fe.action_ref, count(*)::int8 FROM S.execution fe"
-	                      " WHERE fe.created >= " RANGE_LO " AND fe.created < " RANGE_HI
-	                      " AND fe.executor = " WORKER_ID " AND " IS_WORKER " GROUP BY 1, 2",
+	    c, EXEC_SERIES " AND NOT " IS_WORKER EXEC_SERIES_GROUP " UNION ALL" WORKER_EXEC_SERIES,
 	    RANGE_LO, RANGE_HI);
 }
 
 /* The status chart and the outcomes per action come from the same rows:
- * one pass over them, grouped both ways. */
-static char *sql_statuses(const struct caps *c)
-{
-	return queries_build_ranged(
-	    c,
-	    "SELECT GROUPING(bucket), date_part('epoch', bucket)::int8,"
-	    " CASE WHEN GROUPING(bucket) = 0 THEN new_status ELSE action_ref END,"
-	    " sum(transition_count)::int8,"
-	    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'completed'), 0)::int8,"
-	    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'failed'), 0)::int8,"
-	    " coalesce(sum(transition_count) FILTER (WHERE new_status = 'timeout'), 0)::int8"
-	    " FROM S.execution_status_hourly" RANGE_AND_FILTER(
-	        "action_ref") " GROUP BY GROUPING SETS ((bucket, new_status), (action_ref))",
-	    RANGE_LO, RANGE_HI);
-}
-
-/* A worker's executions' status transitions, from the history rows. */
-static char *worker_statuses(const struct caps *c)
-{
-#define STATUS_SUMS(n, st)                                                                         \
+ * one pass over them, grouped both ways. Under a filter naming a worker,
+ * from the history rows of the executions it ran. */
+#define OUTCOMES(n, st)                                                                            \
 	" coalesce(sum(" n ") FILTER (WHERE " st " = 'completed'), 0)::int8,"                      \
 	" coalesce(sum(" n ") FILTER (WHERE " st " = 'failed'), 0)::int8,"                         \
 	" coalesce(sum(" n ") FILTER (WHERE " st " = 'timeout'), 0)::int8"
-	return queries_build_ranged(c,
-	                            "SELECT GROUPING(bucket), date_part('epoch', bucket)::int8,"
-	                            " CASE WHEN GROUPING(bucket) = 0 THEN new_status ELSE "
-	                            "action_ref END,"
-	                            " sum(transition_count)::int8," STATUS_SUMS("transition_count", "new_status") " FROM S.execution_status_hourly" RANGE_AND_FILTER(
-	                                "action_ref") " AND NOT " IS_WORKER
-	                                              " GROUP BY GROUPING SETS ((bucket, "
-	                                              "new_status), (action_ref))"
-	                                              " UNION ALL SELECT GROUPING(b), "
-	                                              "date_part('epoch', b)::int8,"
-	                                              " CASE WHEN GROUPING(b) = 0 THEN st ELSE ar "
-	                                              "END, count(*)::int8," STATUS_SUMS(
-	                                                  "1",
-	                                                  "st") " FROM (SELECT date_trunc('hour', "
-	                                                        "h.time, 'UTC') AS b, "
-	                                                        "h.new_values->>'status' AS st,"
-	                                                        " h.entity_ref AS ar FROM "
-	                                                        "S.execution_history h"
-	                                                        " WHERE 'status' = "
-	                                                        "ANY(h.changed_fields)"
-	                                                        " AND h.time >= " RANGE_LO
-	                                                        " AND h.time < " RANGE_HI
-	                                                        " AND " IS_WORKER
-	                                                        " AND EXISTS (SELECT 1 FROM "
-	                                                        "S.execution fe WHERE fe.id = "
-	                                                        "h.entity_id"
-	                                                        " AND fe.executor = " WORKER_ID
-	                                                        ")) x GROUP BY GROUPING SETS ((b, "
-	                                                        "st), (ar))",
-	                            RANGE_LO, RANGE_HI);
-#undef STATUS_SUMS
+#define STATUSES                                                                                   \
+	"SELECT GROUPING(bucket), date_part('epoch', bucket)::int8,"                               \
+	" CASE WHEN GROUPING(bucket) = 0 THEN new_status ELSE action_ref END,"                     \
+	" sum(transition_count)::int8," OUTCOMES(                                                  \
+	    "transition_count",                                                                    \
+	    "new_status") " FROM S.execution_status_hourly" RANGE_AND_FILTER("action_ref")
+#define STATUSES_GROUP " GROUP BY GROUPING SETS ((bucket, new_status), (action_ref))"
+#define WORKER_STATUSES                                                                            \
+	" SELECT GROUPING(b), date_part('epoch', b)::int8,"                                        \
+	" CASE WHEN GROUPING(b) = 0 THEN st ELSE ar END, count(*)::int8," OUTCOMES(                \
+	    "1", "st") " FROM (SELECT date_trunc('hour', h.time, 'UTC') AS b, "                    \
+	               "h.new_values->>'status' AS st,"                                            \
+	               " h.entity_ref AS ar FROM S.execution_history h WHERE 'status' = "          \
+	               "ANY(h.changed_fields)"                                                     \
+	               " AND h.time >= " RANGE_LO " AND h.time < " RANGE_HI " AND " IS_WORKER      \
+	               " AND EXISTS (SELECT 1 FROM S.execution fe WHERE fe.id = h.entity_id"       \
+	               " AND fe.executor = " WORKER_ID                                             \
+	               ")) x GROUP BY GROUPING SETS ((b, st), (ar))"
+
+static char *sql_statuses(const struct caps *c)
+{
+	return queries_build_ranged(c, STATUSES STATUSES_GROUP, RANGE_LO, RANGE_HI);
+}
+
+static char *worker_statuses(const struct caps *c)
+{
+	return queries_build_ranged(
+	    c, STATUSES " AND NOT " IS_WORKER STATUSES_GROUP " UNION ALL" WORKER_STATUSES, RANGE_LO,
+	    RANGE_HI);
 }
 
 static char *sql_events(const struct caps *c)
@@ -240,7 +218,7 @@ static char *sql_workers(const struct caps *c)
 	return queries_build_sql(
 	    c, "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
 	       " w.status::text, w.host, w.port,"
-	       " extract(epoch FROM " TXN_NOW " - w.last_heartbeat)::float8 FROM S.worker w"
+	       " date_part('epoch', " TXN_NOW " - w.last_heartbeat) FROM S.worker w"
 	       " WHERE $1::float8 IS NOT NULL AND ($2::text IS NULL OR w.name = $2::text)"
 	       " ORDER BY w.name, w.id");
 }
