@@ -413,7 +413,11 @@ static void maybe_draw(struct app *a, double now)
 	    now - last_draw >= 1.0 && !refresh_imminent(a, now) &&
 	    (a->view->ticks || (a->fe->busy && a->fe->busy(a)) || strcmp(state, drawn_state) != 0);
 	if (a->redraw || age_due) {
-		a->fe->draw(a);
+		/* The overview between refreshes: only its age moved. */
+		if (!a->redraw && !a->view->ticks && a->fe->draw_state)
+			a->fe->draw_state(a);
+		else
+			a->fe->draw(a);
 		a->redraw = false;
 		last_draw = now;
 		present_state(a, drawn_state, sizeof drawn_state);

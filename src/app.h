@@ -21,9 +21,12 @@ struct frontend {
 	int (*init)(struct app *a);       /* 0 or -1 (message in a->fatal) */
 	void (*refreshed)(struct app *a); /* a new snapshot is in a->snap */
 	void (*draw)(struct app *a);      /* redraw (a tick, or state changed) */
-	bool (*busy)(struct app *a);      /* wants a draw every tick (NULL: never) */
-	int input_fd;                     /* -1 when there is no terminal input */
-	void (*on_input)(struct app *a);  /* input_fd is readable (or a signal) */
+	/* Only the header's state (the data's age) changed since the last
+	 * draw (NULL: draw everything). */
+	void (*draw_state)(struct app *a);
+	bool (*busy)(struct app *a);     /* wants a draw every tick (NULL: never) */
+	int input_fd;                    /* -1 when there is no terminal input */
+	void (*on_input)(struct app *a); /* input_fd is readable (or a signal) */
 	void (*fini)(struct app *a);
 };
 

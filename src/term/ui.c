@@ -160,6 +160,8 @@ static void draw_too_small(void)
 		put(i, 0, COLS, i == 1 ? theme.attr[R_WARN] : A_NORMAL, lines[i]);
 }
 
+static int header_lines; /* of the last full draw, 0: none yet */
+
 static void ui_draw(struct app *a)
 {
 	export_bg_poll(a);
@@ -172,17 +174,37 @@ static void ui_draw(struct app *a)
 	erase();
 	if (COLS < MIN_COLS || LINES < MIN_LINES) {
 		draw_too_small();
+		header_lines = 0;
 		curs_set(0);
 		refresh();
 		return;
 	}
 	bool compact = LINES < 10;
 	int top = draw_header(a, COLS, compact);
+	header_lines = top;
 	a->view->draw(a, top, LINES - 1);
 	if (help_shown())
 		help_draw();
 	draw_footer(a);
 	curs_set(prompt_active() ? 1 : 0);
+	refresh();
+}
+
+/* Between refreshes the data's age ticks in the header: redraw the header
+ * alone when the screen is otherwise as drawn (a full draw lays out and
+ * fits every panel again, several times the work, for the same bytes). */
+static void ui_draw_state(struct app *a)
+{
+	if (resized || help_shown() || prompt_active() || header_lines <= 0 || COLS < MIN_COLS ||
+	    LINES < MIN_LINES) {
+		ui_draw(a);
+		return;
+	}
+	if (draw_header(a, COLS, LINES < 10) != header_lines) {
+		ui_draw(a);
+		return;
+	}
+	curs_set(0);
 	refresh();
 }
 
@@ -389,6 +411,7 @@ const struct frontend curses_frontend = {
     .init = ui_init,
     .refreshed = ui_refreshed,
     .draw = ui_draw,
+    .draw_state = ui_draw_state,
     .busy = ui_busy,
     .input_fd = STDIN_FILENO,
     .on_input = ui_input,
