@@ -54,7 +54,7 @@ enum {
 	C_WK_PORT,
 	C_WK_HEARTBEAT_AGE, /* seconds, NULL when never */
 };
-/* worker, transitions, those of the part's last hour */
+/* worker, transitions, those from the hour before the one the part ends in */
 enum { C_WT_WORKER, C_WT_COUNT, C_WT_LAST_HOUR };
 enum { C_CH_TIME_US, C_CH_EXECUTION, C_CH_ACTION, C_CH_OLD, C_CH_NEW };
 enum { C_IF_STATUS, C_IF_COUNT };
@@ -71,9 +71,12 @@ enum { C_OLD_EXECUTION, C_OLD_CREATED_US };
  * PostgreSQL 14). */
 #define RANGE_LO "to_timestamp($1::float8)"
 #define RANGE_HI "to_timestamp($3::float8)"
+/* A part may begin within an hour (see queries_minute_bounds): its rows
+ * are bounded to the minute on their source, and its first bucket is the
+ * hour that minute is in. */
 #define RANGE_AND_FILTER(col)                                                                      \
-	" WHERE bucket >= " RANGE_LO " AND bucket < " RANGE_HI " AND ($2::text IS NULL OR " col    \
-	" = $2::text)"
+	" WHERE bucket >= date_trunc('hour', " RANGE_LO ", 'UTC') AND bucket < " RANGE_HI          \
+	" AND ($2::text IS NULL OR " col " = $2::text)"
 
 /* ------------------------------------------------------------ SQL */
 
@@ -223,16 +226,17 @@ static char *sql_workers(const struct caps *c)
 	       " ORDER BY w.name, w.id");
 }
 
-/* Bucketed like the charts, so that only the newest hour is read again on
- * a steady refresh; the last hour of a settled part counts as recent while
- * it is the previous hour (snapshot_add_settled). */
+/* Bucketed like the charts, so that only the newest minutes are read again
+ * on a steady refresh. A kept part's transitions from the hour before the
+ * one it ends in on are recent while that is the previous hour
+ * (snapshot_add_settled). */
 static char *sql_worker_status(const struct caps *c)
 {
 	return queries_build_ranged(
 	    c,
 	    "SELECT worker_name, sum(transition_count)::int8,"
-	    " coalesce(sum(transition_count) FILTER (WHERE bucket >= " RANGE_HI
-	    " - interval '1 hour'), 0)::int8"
+	    " coalesce(sum(transition_count) FILTER (WHERE bucket >= date_trunc('hour', " RANGE_HI
+	    ", 'UTC') - interval '1 hour'), 0)::int8"
 	    " FROM S.worker_status_hourly" RANGE_AND_FILTER("worker_name") " GROUP BY 1",
 	    RANGE_LO, RANGE_HI);
 }
@@ -687,7 +691,7 @@ int queries_overview(const struct query_set *qs, const struct overview_params *p
 			d.params[0] = p->inflight;
 		} else if (overview_defs[i].params == OQP_RANGE) {
 			d.nparams = 3;
-			d.params[0] = p->live_start;
+			d.params[0] = p->hot_start;
 			d.params[2] = p->live_end;
 		} else if (overview_defs[i].params == OQP_NEWEST) {
 			d.nparams = 3;
@@ -696,6 +700,19 @@ int queries_overview(const struct query_set *qs, const struct overview_params *p
 			d.params[1] = p->live_start;
 		}
 		n = add_query(q, idx, n, i, d);
+	}
+	/* The warm part: the live hours' SQL up to hot_start. */
+	for (int i = 0; p->warm && i < OQ_COUNT; i++) {
+		const char *wsql = p->filter ? qs->worker_sql[i] : NULL;
+		if (!qs->sql[i] || overview_defs[i].params != OQP_RANGE ||
+		    (qs->live_skip[i] && !wsql))
+			continue;
+		n = add_query(q, idx, n, i | OQ_WARM,
+		              (struct db_query){wsql              ? wsql
+		                                : qs->live_sql[i] ? qs->live_sql[i]
+		                                                  : qs->sql[i],
+		                                3,
+		                                {p->live_start, p->filter, p->hot_start}});
 	}
 	/* After the live results, so that a failure here marks a whole series. */
 	for (int i = 0; p->settled && i < OQ_COUNT; i++) {

@@ -59,21 +59,27 @@ void queries_build(struct query_set *qs, const struct caps *caps);
 void queries_free(struct query_set *qs);
 
 /* Per-refresh parameters. Buckets before live_start are settled: they are
- * read only when `settled` is set (the app keeps them between refreshes);
- * the bucketed queries otherwise read from live_start on. */
+ * read only when `settled` is set (the app keeps them between refreshes).
+ * The live hours are read in two parts: [live_start, hot_start), the warm
+ * part, only when `warm` is set (kept, and read again when hot_start
+ * moves on, once a minute), and [hot_start, live_end) every refresh. */
 struct overview_params {
 	char range_start[24]; /* epoch seconds */
 	char live_start[24];  /* epoch seconds, >= range_start */
+	char hot_start[24];   /* epoch seconds, >= live_start */
 	char live_end[24];    /* epoch seconds: the live part's upper bound */
 	const char *filter;   /* NULL = none */
 	const char *inflight; /* array literal */
 	bool settled;         /* also read [range_start, live_start) */
+	bool warm;            /* also read [live_start, hot_start) */
 };
 
 /* Marks an index in idx[] as the settled part of a bucketed query. */
 #define OQ_SETTLED 0x100
-/* Most queries one overview batch holds: the live and settled parts. */
-#define OQ_BATCH_MAX (2 * OQ_MAX)
+/* Marks an index in idx[] as the warm part of a bucketed query. */
+#define OQ_WARM 0x200
+/* Most queries one overview batch holds: the hot, warm and settled parts. */
+#define OQ_BATCH_MAX (3 * OQ_MAX)
 
 /* Fill q[] (room for OQ_BATCH_MAX) with the overview batch, sent as one
  * read-only REPEATABLE READ transaction (db/txn.h: every figure of a

@@ -525,6 +525,14 @@ bool queries_any_raw(const struct caps *c)
 	return false;
 }
 
+bool queries_minute_bounds(const struct caps *c)
+{
+	for (size_t i = 0; i < sizeof raws / sizeof *raws; i++)
+		if (c->kind[raws[i].agg] != RELK_MISSING && !queries_reads_raw(c, raws[i].agg))
+			return false;
+	return true;
+}
+
 bool queries_reads_summary(const struct caps *c, enum rel_id r)
 {
 	return queries_reads_raw(c, r) && c->summary[r];

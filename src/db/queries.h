@@ -59,6 +59,10 @@ char *queries_source(const struct caps *c, enum rel_id r, const char *lo, const 
  * own time column); whether any is. */
 bool queries_reads_raw(const struct caps *c, enum rel_id r);
 bool queries_any_raw(const struct caps *c);
+/* Whether every hourly relation is read from its source rows (plain views,
+ * native installs), whose time bounds may fall within an hour; a bucketed
+ * relation (materialized, continuous aggregate) is read by whole hours. */
+bool queries_minute_bounds(const struct caps *c);
 
 /* Native installs: whether r's built, clean hours come from its summary
  * table (the rest from its source, as above); whether any does; the

@@ -106,7 +106,7 @@ struct worker_status {
 	const char *name;
 	int64_t count;
 	int64_t recent;    /* of them in the current and previous hour */
-	int64_t last_hour; /* in the part's last hour */
+	int64_t last_hour; /* from the hour before the one the part ends in */
 };
 
 struct change_row {

@@ -13,7 +13,8 @@
 
 /* Buckets before the current hour change only by late data, so they are
  * read once and kept: a refresh re-reads the newest hour (two in the first
- * minutes of an hour). */
+ * minutes of an hour). Of that, all but the last minutes (the warm part)
+ * is also kept, and read again whenever its end moves on, once a minute. */
 static struct {
 	struct snapshot *building;         /* the refresh in flight, or NULL */
 	int batch_index[OQ_BATCH_MAX];     /* which overview query each result is */
@@ -26,14 +27,27 @@ static struct {
 	char *settled_signature;           /* ledger and queue of the kept hours, or NULL */
 	bool settled_dirty;                /* they changed since: read them again */
 	bool ledger_lost;                  /* a summary read was refused: read raw */
-	struct query_set qs;               /* the SQL, built for one catalog probe */
-	unsigned qs_gen;                   /* a->caps_gen it was built for, 0: none */
+	struct snapshot *warm;             /* kept warm part, or NULL */
+	struct snapshot *warm_building;    /* warm part in flight, or NULL */
+	bool warm_failed;                  /* a query of it failed */
+	int64_t warm_lo, warm_hi;          /* what the kept warm part covers */
+	int64_t building_warm_lo, building_warm_hi;
+	struct query_set qs; /* the SQL, built for one catalog probe */
+	unsigned qs_gen;     /* a->caps_gen it was built for, 0: none */
 } ov;
 
 struct overview_ui overview_ui = {.focus = PANEL_ACTIONS};
 
+static void drop_warm(void)
+{
+	snapshot_free(ov.warm);
+	snapshot_free(ov.warm_building);
+	ov.warm = ov.warm_building = NULL;
+}
+
 static void drop_settled(void)
 {
+	drop_warm();
 	snapshot_free(ov.settled);
 	snapshot_free(ov.settled_building);
 	ov.settled = ov.settled_building = NULL;
@@ -68,7 +82,14 @@ static void on_overview_result(void *ctx, int index, const PGresult *res)
 		ov.ledger_lost = true;
 		return;
 	}
-	if (!(q & OQ_SETTLED)) {
+	if (q & OQ_WARM) {
+		if (!rs.ok) {
+			overview_take(ov.building, q & ~OQ_WARM, &rs);
+			ov.warm_failed = true;
+		} else if (ov.warm_building) {
+			overview_take(ov.warm_building, q & ~OQ_WARM, &rs);
+		}
+	} else if (!(q & OQ_SETTLED)) {
 		overview_take(ov.building, q, &rs);
 	} else if (!rs.ok) {
 		/* The panel says so now; the next refresh reads it again. */
@@ -81,12 +102,28 @@ static void on_overview_result(void *ctx, int index, const PGresult *res)
 
 /* Whether the kept settled part fits the refresh of `b`: same range,
  * filter and live start. */
+/* Whether a kept part `k` was read for the range and filter of `b`. */
+static bool same_range(const struct snapshot *k, const struct snapshot *b)
+{
+	return k && k->range_start == b->range_start && k->range_hours == b->range_hours &&
+	       (k->filter == NULL) == (b->filter == NULL) &&
+	       (!k->filter || strcmp(k->filter, b->filter) == 0);
+}
+
 static bool settled_fits(const struct snapshot *b, int64_t live)
 {
-	const struct snapshot *k = ov.settled;
-	return k && k->range_start == b->range_start && k->range_hours == b->range_hours &&
-	       ov.settled_live_start == live && (k->filter == NULL) == (b->filter == NULL) &&
-	       (!k->filter || strcmp(k->filter, b->filter) == 0);
+	return same_range(ov.settled, b) && ov.settled_live_start == live;
+}
+
+/* Where the part read every refresh begins: the last full minute and the
+ * one before it, so that a row whose transaction commits up to a minute
+ * late is read there; one committing later shows when the warm part is
+ * read again, within a minute. */
+#define HOT_SECONDS 60
+static int64_t hot_start(int64_t now_s, int64_t live)
+{
+	int64_t hot = (now_s - HOT_SECONDS) / 60 * 60;
+	return hot < live ? live : hot;
 }
 
 /* Settled buckets change only when rows arrive late or an aggregate is
@@ -158,6 +195,7 @@ static int overview_refresh(struct app *a)
 	snapshot_free(ov.building);
 	ov.building = snapshot_new(a->range_hours, start, est_now, a->filter);
 	ov.building_live_start = live;
+	bool reread = a->reread;
 	if (live > start && !settled_usable(a, ov.building, live)) {
 		drop_settled();
 		ov.settled_building = snapshot_new(a->range_hours, start, est_now, a->filter);
@@ -165,6 +203,27 @@ static int overview_refresh(struct app *a)
 		a->reread = false;
 		p.settled = true;
 	}
+	/* A refresh that reads the settled hours reads the live ones whole:
+	 * the first frame comes sooner; the next refresh splits them. */
+	int64_t hot = queries_minute_bounds(&a->caps) && !p.settled
+	                  ? hot_start(est_now / 1000000, live)
+	                  : live;
+	snprintf(p.hot_start, sizeof p.hot_start, "%lld", (long long)hot);
+	ov.building_warm_lo = live;
+	ov.building_warm_hi = hot;
+	snapshot_free(ov.warm_building);
+	ov.warm_building = NULL;
+	if (hot > live && (reread || !same_range(ov.warm, ov.building) || ov.warm_lo != live ||
+	                   ov.warm_hi != hot)) {
+		snapshot_free(ov.warm);
+		ov.warm = NULL;
+		ov.warm_building = snapshot_new(a->range_hours, start, est_now, a->filter);
+		ov.warm_failed = false;
+		p.warm = true;
+	} else if (hot == live) {
+		drop_warm();
+	}
+	a->reread = false;
 	int n = queries_overview(&ov.qs, &p, q, ov.batch_index);
 	return app_send(a, q, n, 0, on_overview_result);
 }
@@ -203,6 +262,19 @@ static void merge_settled(struct app *a, struct snapshot *s)
 		snapshot_add_settled(s, ov.settled,
 		                     ov.building_live_start ==
 		                         model_range_start(s->server_now_us / 1000000, 0));
+	if (ov.warm_building) {
+		snapshot_free(ov.warm);
+		ov.warm = ov.warm_failed ? NULL : ov.warm_building;
+		ov.warm_building = NULL;
+		ov.warm_lo = ov.building_warm_lo;
+		ov.warm_hi = ov.building_warm_hi;
+		if (!ov.warm)
+			return;
+	}
+	/* The warm part lies in the live hours: all of it is recent. */
+	if (ov.warm && same_range(ov.warm, s) && ov.warm_lo == ov.building_warm_lo &&
+	    ov.warm_hi == ov.building_warm_hi)
+		snapshot_add_settled(s, ov.warm, true);
 }
 
 /* A summary read was refused (ledger or summary unreadable): from now on
