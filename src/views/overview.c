@@ -31,9 +31,10 @@ static struct {
 	struct snapshot *warm_building;    /* warm part in flight, or NULL */
 	bool warm_failed;                  /* a query of it failed */
 	int64_t warm_lo, warm_hi;          /* what the kept warm part covers */
-	int64_t building_warm_lo, building_warm_hi;
-	struct query_set qs; /* the SQL, built for one catalog probe */
-	unsigned qs_gen;     /* a->caps_gen it was built for, 0: none */
+	int64_t warm_lo_building;          /* where the warm part in flight starts */
+	int64_t warm_hi_building;          /* and where it ends */
+	struct query_set qs;               /* the SQL, built for one catalog probe */
+	unsigned qs_gen;                   /* a->caps_gen it was built for, 0: none */
 } ov;
 
 struct overview_ui overview_ui = {.focus = PANEL_ACTIONS};
@@ -100,8 +101,6 @@ static void on_overview_result(void *ctx, int index, const PGresult *res)
 	}
 }
 
-/* Whether the kept settled part fits the refresh of `b`: same range,
- * filter and live start. */
 /* Whether a kept part `k` was read for the range and filter of `b`. */
 static bool same_range(const struct snapshot *k, const struct snapshot *b)
 {
@@ -110,6 +109,8 @@ static bool same_range(const struct snapshot *k, const struct snapshot *b)
 	       (!k->filter || strcmp(k->filter, b->filter) == 0);
 }
 
+/* Whether the kept settled part fits the refresh of `b`: same range,
+ * filter and live start. */
 static bool settled_fits(const struct snapshot *b, int64_t live)
 {
 	return same_range(ov.settled, b) && ov.settled_live_start == live;
@@ -209,8 +210,8 @@ static int overview_refresh(struct app *a)
 	                  ? hot_start(est_now / 1000000, live)
 	                  : live;
 	snprintf(p.hot_start, sizeof p.hot_start, "%lld", (long long)hot);
-	ov.building_warm_lo = live;
-	ov.building_warm_hi = hot;
+	ov.warm_lo_building = live;
+	ov.warm_hi_building = hot;
 	snapshot_free(ov.warm_building);
 	ov.warm_building = NULL;
 	if (hot > live && (reread || !same_range(ov.warm, ov.building) || ov.warm_lo != live ||
@@ -266,14 +267,14 @@ static void merge_settled(struct app *a, struct snapshot *s)
 		snapshot_free(ov.warm);
 		ov.warm = ov.warm_failed ? NULL : ov.warm_building;
 		ov.warm_building = NULL;
-		ov.warm_lo = ov.building_warm_lo;
-		ov.warm_hi = ov.building_warm_hi;
+		ov.warm_lo = ov.warm_lo_building;
+		ov.warm_hi = ov.warm_hi_building;
 		if (!ov.warm)
 			return;
 	}
 	/* The warm part lies in the live hours: all of it is recent. */
-	if (ov.warm && same_range(ov.warm, s) && ov.warm_lo == ov.building_warm_lo &&
-	    ov.warm_hi == ov.building_warm_hi)
+	if (ov.warm && same_range(ov.warm, s) && ov.warm_lo == ov.warm_lo_building &&
+	    ov.warm_hi == ov.warm_hi_building)
 		snapshot_add_settled(s, ov.warm, true);
 }
 
