@@ -233,17 +233,14 @@ static bool i64s_eq(const int64_t *a, const int64_t *b, int n)
 	return n <= 0 || memcmp(a, b, (size_t)n * sizeof *a) == 0;
 }
 
-static bool age_eq(const struct worker_row *a, const struct worker_row *b)
+/* Whether a worker is stale (decided on the exact age) is part of the
+ * view; the age as shown is compared by the workers panel for the rows on
+ * screen only (overview_panels.c). */
+static bool stale_eq(const struct worker_row *a, const struct worker_row *b)
 {
-	char x[32], y[32];
 	if (a->has_heartbeat != b->has_heartbeat)
 		return false;
-	if (!a->has_heartbeat)
-		return true;
-	fmt_age(x, sizeof x, a->heartbeat_age);
-	fmt_age(y, sizeof y, b->heartbeat_age);
-	/* STALE is decided on the exact age */
-	return strcmp(x, y) == 0 && (a->heartbeat_age > WORKER_STALE_SECONDS) ==
+	return !a->has_heartbeat || (a->heartbeat_age > WORKER_STALE_SECONDS) ==
 	                                (b->heartbeat_age > WORKER_STALE_SECONDS);
 }
 
@@ -256,7 +253,7 @@ static bool workers_eq(const struct snapshot *a, const struct snapshot *b)
 		if (x->id != y->id || x->port != y->port || x->transitions != y->transitions ||
 		    x->recent_transitions != y->recent_transitions || !str_eq(x->name, y->name) ||
 		    !str_eq(x->type, y->type) || !str_eq(x->role, y->role) ||
-		    !str_eq(x->status, y->status) || !str_eq(x->host, y->host) || !age_eq(x, y))
+		    !str_eq(x->status, y->status) || !str_eq(x->host, y->host) || !stale_eq(x, y))
 			return false;
 	}
 	return true;

@@ -576,6 +576,24 @@ static void draw_workers(struct app *a, struct rect r)
 		                                                              : "no workers");
 }
 
+/* The heartbeat ages on screen as drawn: a row off screen ticking to the
+ * next minute is no reason to draw the screen again. */
+static bool workers_same(const struct snapshot *a, const struct snapshot *b)
+{
+	char x[32], y[32];
+	int top = overview_ui.top[PANEL_WORKERS], end = top + overview_ui.rows[PANEL_WORKERS];
+	for (int i = top < 0 ? 0 : top; i < end && i < a->nworkers && i < b->nworkers; i++) {
+		const struct worker_row *p = &a->workers[i], *q = &b->workers[i];
+		if (!p->has_heartbeat || !q->has_heartbeat)
+			continue; /* the model compares whether there is one */
+		fmt_age(x, sizeof x, p->heartbeat_age);
+		fmt_age(y, sizeof y, q->heartbeat_age);
+		if (strcmp(x, y) != 0)
+			return false;
+	}
+	return true;
+}
+
 static void draw_changes(struct app *a, struct rect r)
 {
 	const struct snapshot *s = a->snap;
@@ -841,8 +859,13 @@ static const struct {
                        enter_action,
                        "execution_throughput_hourly",
                        NULL},
-    [PANEL_WORKERS] =
-        {{3, 0, 0}, draw_workers, print_workers, rows_workers, enter_worker, "workers", NULL},
+    [PANEL_WORKERS] = {{3, 0, 0},
+                       draw_workers,
+                       print_workers,
+                       rows_workers,
+                       enter_worker,
+                       "workers",
+                       workers_same},
     [PANEL_FAILURES] = {{3, 0, 3},
                         problems_draw_failures,
                         problems_print_failures,

@@ -221,11 +221,14 @@ static bool same_age(const struct snapshot *a, int64_t ta, const struct snapshot
 	return strcmp(x, y) == 0;
 }
 
+/* The ages of the failures on screen (rows off screen are drawn when they
+ * scroll in) and of the oldest execution in flight (the health line). */
 bool problems_same(const struct snapshot *a, const struct snapshot *b)
 {
 	if (a->nfailures != b->nfailures || a->oldest_inflight_id != b->oldest_inflight_id)
 		return false;
-	for (int i = 0; i < a->nfailures; i++)
+	int top = overview_ui.top[PANEL_FAILURES], end = top + overview_ui.rows[PANEL_FAILURES];
+	for (int i = top < 0 ? 0 : top; i < end && i < a->nfailures; i++)
 		if (!same_age(a, a->failures[i].time_us, b, b->failures[i].time_us))
 			return false;
 	return a->oldest_inflight_id <= 0 ||

@@ -3,6 +3,7 @@ changes, refreshes send nothing to the terminal; a change is drawn at the
 next refresh, and a background export's result is shown."""
 
 import os
+import re
 import tempfile
 import time
 
@@ -61,6 +62,14 @@ try:
     except TimeoutError:
         shown = False
     t.ok(shown, "an export's result is shown on a quiet screen")
+    # A heartbeat age on screen ticks although nothing else changes.
+    c.psql("UPDATE attune.worker SET last_heartbeat = now() WHERE name = 'worker-quiet'")
+    ages = []
+    for _ in range(2):
+        scr = tm.wait_for(r"worker-quiet .* (\d+)s ", 10)
+        ages.append(re.search(r"worker-quiet .* (\d+)s ", scr).group(1))
+        time.sleep(3)
+    t.ok(ages[0] != ages[1], "a heartbeat age on screen ticks (%s)" % ages)
 finally:
     tm.kill()
     if os.path.exists(pipe):
