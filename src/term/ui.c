@@ -335,6 +335,10 @@ static void ui_input(struct app *a)
 {
 	wint_t ch;
 	int r;
+	/* A resize (our SIGWINCH handler, so no KEY_RESIZE) is drawn whole at
+	 * once, whatever the data does. */
+	if (resized)
+		a->redraw = true;
 	while ((r = get_wch(&ch)) != ERR) {
 		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
 			a->redraw = true;
