@@ -45,6 +45,16 @@ static void current_hour_note(const struct snapshot *s, char *buf, size_t len, b
 		         (long long)(elapsed / 60), (long long)rate);
 }
 
+/* The current hour's note moves with the clock (its minutes and rate),
+ * not only with the data. */
+static bool throughput_same(const struct snapshot *a, const struct snapshot *b)
+{
+	char x[128], y[128];
+	current_hour_note(a, x, sizeof x, false);
+	current_hour_note(b, y, sizeof y, false);
+	return strcmp(x, y) == 0;
+}
+
 /* The hour now running: its bucket is the newest, and it is partial. */
 static const char *now_mark(void)
 {
@@ -850,7 +860,8 @@ static const struct {
 	const char *export;
 	bool (*same)(const struct snapshot *a, const struct snapshot *b);
 } panels[PANEL_COUNT] = {
-    [PANEL_THROUGHPUT] = {{2, 7, 0}, draw_throughput, print_throughput, NULL, NULL, NULL, NULL},
+    [PANEL_THROUGHPUT] =
+        {{2, 7, 0}, draw_throughput, print_throughput, NULL, NULL, NULL, throughput_same},
     [PANEL_STATUS] = {{2, 8, 0}, draw_status, print_status, NULL, NULL, NULL, NULL},
     [PANEL_ACTIONS] = {{3, 0, 0},
                        draw_actions,
