@@ -62,7 +62,8 @@ int64_t chart_hour_rate(int64_t count, int64_t elapsed_s)
 {
 	if (elapsed_s < 60 || count < 0)
 		return -1;
-	if (elapsed_s > 3600)
-		elapsed_s = 3600;
-	return (count * 3600 + elapsed_s / 2) / elapsed_s;
+	/* Over the whole minutes shown beside it ("12 exec in 16m = 45/h"),
+	 * so that the note can be checked by hand and changes once a minute. */
+	int64_t m = elapsed_s / 60 < 60 ? elapsed_s / 60 : 60;
+	return (count * 60 + m / 2) / m;
 }

@@ -25,7 +25,8 @@ void chart_shares(const int64_t *v, int n, int cells, int *out);
 int chart_cells(int64_t tot, int64_t max, int height);
 
 /* Per-hour rate of `count` seen in the first `elapsed_s` seconds of an
- * hour, rounded; -1 for the first minute, which is too short to say. */
+ * hour, over its whole minutes, rounded; -1 for the first minute, which is
+ * too short to say. */
 int64_t chart_hour_rate(int64_t count, int64_t elapsed_s);
 
 #endif

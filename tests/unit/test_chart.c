@@ -67,6 +67,8 @@ static void test_cells_rate(void)
 	is_int((int)chart_hour_rate(10, 600), 60, "10 in 10 min: 60/h");
 	is_int((int)chart_hour_rate(7, 3600), 7, "a whole hour: its count");
 	is_int((int)chart_hour_rate(0, 900), 0, "none so far: 0/h");
+	is_int((int)chart_hour_rate(5, 127), 150, "5 in 2 whole minutes: 150/h, as the note says");
+	is_int((int)chart_hour_rate(5, 179), 150, "and the same until the third minute");
 }
 
 int main(void)
