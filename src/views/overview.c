@@ -31,8 +31,7 @@ static struct {
 	struct snapshot *warm_building;    /* warm part in flight, or NULL */
 	bool warm_failed;                  /* a query of it failed */
 	int64_t warm_lo, warm_hi;          /* what the kept warm part covers */
-	int64_t warm_lo_building;          /* where the warm part in flight starts */
-	int64_t warm_hi_building;          /* and where it ends */
+	int64_t building_hot_start;        /* where the refresh in flight's warm part ends */
 	struct query_set qs;               /* the SQL, built for one catalog probe */
 	unsigned qs_gen;                   /* a->caps_gen it was built for, 0: none */
 } ov;
@@ -210,8 +209,7 @@ static int overview_refresh(struct app *a)
 	                  ? hot_start(est_now / 1000000, live)
 	                  : live;
 	snprintf(p.hot_start, sizeof p.hot_start, "%lld", (long long)hot);
-	ov.warm_lo_building = live;
-	ov.warm_hi_building = hot;
+	ov.building_hot_start = hot;
 	snapshot_free(ov.warm_building);
 	ov.warm_building = NULL;
 	if (hot > live && (reread || !same_range(ov.warm, ov.building) || ov.warm_lo != live ||
@@ -265,16 +263,16 @@ static void merge_settled(struct app *a, struct snapshot *s)
 		                         model_range_start(s->server_now_us / 1000000, 0));
 	if (ov.warm_building) {
 		snapshot_free(ov.warm);
-		ov.warm = ov.warm_failed ? NULL : ov.warm_building;
+		ov.warm = ov.warm_building;
 		ov.warm_building = NULL;
-		ov.warm_lo = ov.warm_lo_building;
-		ov.warm_hi = ov.warm_hi_building;
-		if (!ov.warm)
-			return;
+		if (ov.warm_failed) /* its queries marked the panels: read it again */
+			drop_warm();
+		ov.warm_lo = ov.building_live_start;
+		ov.warm_hi = ov.building_hot_start;
 	}
 	/* The warm part lies in the live hours: all of it is recent. */
-	if (ov.warm && same_range(ov.warm, s) && ov.warm_lo == ov.warm_lo_building &&
-	    ov.warm_hi == ov.warm_hi_building)
+	if (ov.warm && same_range(ov.warm, s) && ov.warm_lo == ov.building_live_start &&
+	    ov.warm_hi == ov.building_hot_start)
 		snapshot_add_settled(s, ov.warm, true);
 }
 
