@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config_file.h"
+#include "model/model.h"
 #include "settings.h"
 #include "settings_file.h"
 
@@ -54,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		assert(s.refresh >= 0.1 && s.refresh <= 3600);
 		assert(s.range_hours >= 1 && s.range_hours <= PARSE_MAX_RANGE_HOURS);
-		assert(s.sort >= 0 && s.sort <= 3);
+		assert(s.sort >= 0 && s.sort < SORT_COUNT);
 		assert(!s.schema || *s.schema);
 		assert(!s.export_dir || *s.export_dir);
 	}
