@@ -405,10 +405,79 @@ void queries_caps_done(struct caps *caps)
 		caps->inflight_array = xstrdup("{}");
 }
 
-/* Replace "S." (at the start or after a space) by the quoted schema;
- * takes fmt and returns a new string. */
+/* The UTC hour of a time, as the SQL is written: date_trunc('hour', x,
+ * 'UTC'). On PostgreSQL 14+ it is sent as date_bin('1 hour', x, origin):
+ * the same hour, but plain arithmetic where date_trunc looks the zone up on
+ * every call, and immutable, so that a bound such as the hour of $1 is
+ * folded when the query is planned instead of being computed again for
+ * every row it filters (half the cost of a 24 h raw read). The origin is an
+ * hour of UTC before any time it meets. */
+#define HOUR_PRE  "date_trunc('hour', "
+#define HOUR_POST ", 'UTC')"
+#define BIN_PRE   "date_bin('1 hour', "
+#define BIN_POST  ", TIMESTAMPTZ '0001-01-01 00:00:00+00')"
+
+static bool has_date_bin(const struct caps *caps)
+{
+	return atoi(caps->server_version) >= 14;
+}
+
+/* Where the argument list opened at p ends: its closing parenthesis, or
+ * NULL. Quotes are skipped. */
+static const char *closing_paren(const char *p)
+{
+	int depth = 0;
+	for (; *p; p++) {
+		if (*p == '\'') {
+			const char *q = strchr(p + 1, '\'');
+			if (!q)
+				return NULL;
+			p = q;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')' && depth-- == 0) {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* fmt with each UTC hour as date_bin (see HOUR_PRE); takes fmt. */
+static char *hours_binned(const struct caps *caps, char *fmt)
+{
+	if (!has_date_bin(caps) || !strstr(fmt, HOUR_PRE))
+		return fmt;
+	size_t pre = strlen(HOUR_PRE), post = strlen(HOUR_POST);
+	size_t n = strlen(fmt) + 1;
+	for (const char *p = fmt; (p = strstr(p, HOUR_PRE)) != NULL; p += pre)
+		n += strlen(BIN_PRE BIN_POST);
+	char *out = xmalloc(n), *o = out;
+	const char *p = fmt;
+	for (const char *h; (h = strstr(p, HOUR_PRE)) != NULL;) {
+		const char *end = closing_paren(h + pre);
+		size_t arg = end ? (size_t)(end + 1 - (h + pre)) : 0;
+		memcpy(o, p, (size_t)(h - p));
+		o += h - p;
+		if (arg < post || strncmp(h + pre + arg - post, HOUR_POST, post) != 0) {
+			/* not a UTC hour: as written */
+			memcpy(o, h, pre);
+			o += pre;
+			p = h + pre;
+			continue;
+		}
+		o += sprintf(o, "%s%.*s%s", BIN_PRE, (int)(arg - post), h + pre, BIN_POST);
+		p = h + pre + arg;
+	}
+	strcpy(o, p);
+	free(fmt);
+	return out;
+}
+
+/* Replace "S." (at the start or after a space) by the quoted schema, and
+ * bin UTC hours (hours_binned); takes fmt and returns a new string. */
 static char *qualify(const struct caps *caps, char *fmt)
 {
+	fmt = hours_binned(caps, fmt);
 	size_t n = strlen(fmt) + 1, qs = strlen(caps->qschema);
 	for (const char *p = fmt; (p = strstr(p, "S.")) != NULL; p += 2)
 		n += qs;

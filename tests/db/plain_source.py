@@ -87,15 +87,21 @@ def read_with(label, pattern):
     t.ok(hits, label)
 
 
+# The UTC hour as written, or as PostgreSQL 14+ is sent it (db/queries.c).
+def utc_hour(col):
+    return (r"(?:date_trunc\('hour', %s, 'UTC'\)|date_bin\('1 hour', %s,"
+            r" TIMESTAMPTZ '0001-01-01 00:00:00\+00'\))" % (col, col))
+
+
 for src, col, keys in (("execution_history", "time", "entity_ref"),
                        ("event", "created", "trigger_ref"), ("enforcement", "created", "rule_ref"),
                        ("worker_history", "time", "entity_ref")):
     read_with("%s: read with [range start, end) on %s, bucketed in UTC" % (src, col),
-              r"SELECT date_trunc\('hour', %s, 'UTC'\), %s\b%s"
+              r"SELECT %s, %s\b%s"
               r' FROM "attune"\.%s WHERE %s\b%s >= %s AND %s < %s GROUP BY'
-              % (col, keys, COND, src, COND, col, LO, col, HI))
+              % (utc_hour(col), keys, COND, src, COND, col, LO, col, HI))
 read_with("execution (export): read with the range's bounds on created",
-          r'date_trunc\(\'hour\', created, \'UTC\'\)%s FROM "attune"\.execution WHERE created >= '
+          utc_hour("created") + r'%s FROM "attune"\.execution WHERE created >= '
           r"date_trunc\('hour', now\(\) - make_interval\(hours => \$1::int\)\) AND created < "
           % COND)
 t.done()
