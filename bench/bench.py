@@ -275,27 +275,31 @@ DUR = re.compile(r"duration: ([0-9.]+) ms  (parse|bind|execute|statement)( [^:]*
 
 
 def statements(text):
-    """[(sql, ms, params)] in log order: parse + bind + execute of one
-    extended-protocol statement add up; simple statements stand alone."""
-    out, pending, last = [], 0.0, None
+    """[(sql, ms, params, pid)] in log order: parse + bind + execute of one
+    extended-protocol statement add up; simple statements stand alone.
+    Sessions (the first refresh runs on two) are told apart by pid."""
+    out, pending, last, at = [], {}, {}, {}
     for line in text.splitlines():
         m = LINE.match(line)
         if not m:
             continue
+        pid = m.group(1)
         if m.group(2) == "DETAIL":
-            if last in ("execute", "statement") and m.group(3).startswith("parameters:"):
-                out[-1][2] = m.group(3)
+            if last.get(pid) in ("execute", "statement") and pid in at and \
+                    m.group(3).startswith("parameters:"):
+                out[at[pid]][2] = m.group(3)
             continue
         d = DUR.match(m.group(3))
         if not d:
-            last = None
+            last[pid] = None
             continue
-        ms, last, sql = float(d.group(1)), d.group(2), d.group(4)
-        if last in ("parse", "bind"):
-            pending += ms
+        ms, last[pid], sql = float(d.group(1)), d.group(2), d.group(4)
+        if last[pid] in ("parse", "bind"):
+            pending[pid] = pending.get(pid, 0.0) + ms
         else:
-            out.append([sql, ms + pending, ""])
-            pending = 0.0
+            at[pid] = len(out)
+            out.append([sql, ms + pending.get(pid, 0.0), "", pid])
+            pending[pid] = 0.0
     return out
 
 
@@ -324,17 +328,35 @@ def name_of(sql):
     return sql[:60]
 
 
-def refreshes(stmts):
-    """Split the program's statements into its transactions (each batch is
-    one, from BEGIN to COMMIT) and keep the refreshes: those that read the
-    clock (the connection's set-up and catalog probe do not)."""
-    out = []
+# What sharing the first refresh's snapshot between two sessions adds.
+SHARING = re.compile(r"pg_export_snapshot|SET TRANSACTION SNAPSHOT|pg_advisory_")
+
+
+def transactions(stmts):
+    """Each session's statements split into its transactions (each batch is
+    one, from BEGIN to COMMIT), in the order they began."""
+    out, cur = [], {}
     for s in stmts:
         if s[0].strip() == BEGIN:
-            out.append([])
-        if out:
-            out[-1].append(s)
-    return [r for r in out if any(name_of(s[0]) == "clock" for s in r)]
+            cur[s[3]] = []
+            out.append(cur[s[3]])
+        if s[3] in cur:
+            cur[s[3]].append(s)
+    return out
+
+
+def refreshes(stmts):
+    """The refreshes among the program's transactions: those that read the
+    clock (the connection's set-up and catalog probe do not). The part of
+    the first refresh a second session read in its snapshot (it begins by
+    importing it) counts with the first."""
+    txns = transactions(stmts)
+    out = [t for t in txns if any(name_of(s[0]) == "clock" for s in t)]
+    helped = [s for t in txns if any(s[0].startswith("SET TRANSACTION SNAPSHOT") for s in t)
+              for s in t]
+    if out and helped:
+        out[0] = out[0] + helped
+    return out
 
 
 SIX = ["SELECT * FROM attune.%s WHERE bucket >= now() - interval '24 hours' ORDER BY bucket" % v
@@ -537,7 +559,7 @@ def measure(db, proxy):
     range_lo = min((float(p["1"].strip("'")) for p in split), default=None)
     live_end = max((p["3"] for p in split), key=lambda v: float(v.strip("'")), default=None)
     for s in refs[0]:
-        if name_of(s[0]) == "clock":
+        if name_of(s[0]) == "clock" or SHARING.search(s[0]):
             continue
         params = dict(re.findall(r"\$(\d+) = ('(?:[^']|'')*'|NULL)", s[2]))
         if "3" in params and float(params["1"].strip("'")) == range_lo:
@@ -654,8 +676,16 @@ def dashboard(db, shape):
                                                LANG="C.UTF-8"))
     tm.wait_for(r"pack0\.action_0", 60)
     pid = tm.pane_pid()
-    backend = int(value_in(db, "SELECT pid FROM pg_stat_activity"
-                               " WHERE application_name = 'attune-top'")[0][0])
+    # The first refresh's second session is gone once the frame is out;
+    # its backend may take a moment to exit.
+    sessions = []
+    for _ in range(50):
+        sessions = value_in(db, "SELECT pid FROM pg_stat_activity"
+                                " WHERE application_name = 'attune-top'")
+        if len(sessions) == 1:
+            break
+        time.sleep(0.1)
+    backend = int(sessions[0][0])
     time.sleep(3)
     tm.pipe(pipe_file)
     time.sleep(1)

@@ -85,6 +85,8 @@ void app_fail(struct app *a, const char *why)
 {
 	snprintf(a->conn_error, sizeof a->conn_error, "%s", why);
 	db_close(&a->db);
+	helper_close(&a->helper);
+	a->finish_due = a->commit_due = false;
 	if (a->busy_view && a->busy_view->abort)
 		a->busy_view->abort(a);
 	a->busy_view = NULL;
@@ -141,6 +143,48 @@ int app_send(struct app *a, const struct db_query *q, int n, int ntail, db_resul
 	return txn_send(&a->db, &a->txn, a->s->statement_timeout_ms, q, n, ntail, fn, a);
 }
 
+static void on_export(void *ctx, const char *snapshot)
+{
+	struct app *a = ctx;
+	helper_export(&a->helper, snapshot);
+}
+
+int app_send_split(struct app *a, const struct db_query *q, int split, int n, db_result_fn fn,
+                   helper_lost_fn lost)
+{
+	if (split >= n || !helper_ready(&a->helper))
+		return app_send(a, q, n, 0, fn);
+	struct txn_share share = {.export_snapshot = true, .on_export = on_export};
+	helper_hold(&a->helper, q + split, n - split, split, fn, lost, a);
+	if (txn_send_shared(&a->db, &a->txn, a->s->statement_timeout_ms, q, split, &share, fn, a) !=
+	    0) {
+		helper_close(&a->helper);
+		return -1;
+	}
+	a->commit_due = true;
+	return 0;
+}
+
+/* The main connection's part of a split batch is in: it commits once the
+ * helper has imported its snapshot. */
+static void try_commit(struct app *a)
+{
+	if (!a->commit_due || a->db.state != DB_IDLE || helper_importing(&a->helper))
+		return;
+	a->commit_due = false;
+	if (txn_commit(&a->db, &a->txn) != 0)
+		app_fail(a, a->db.error);
+}
+
+/* A helper that has not imported within this long after the refresh
+ * began is given up (its queries are reported lost). */
+#define HELPER_IMPORT_WAIT 2.0
+/* Sharing the snapshot costs the main connection two more round trips
+ * (the exported id out, the COMMIT after the import): the helper is used
+ * only where the session's first batch came back within this long (a local
+ * socket or a LAN), not across a slow link. */
+#define HELPER_MAX_RTT 0.010
+
 bool app_session_stable(const struct app *a)
 {
 	const struct db_facts *f = &a->db.facts;
@@ -152,10 +196,12 @@ static void send_setup(struct app *a)
 	struct db_query q[SQ_COUNT];
 	int n = session_settings(&a->session, a->s, q);
 	a->conn_error[0] = '\0';
-	if (app_send(a, q, n, 0, on_setup_result) != 0)
+	if (app_send(a, q, n, 0, on_setup_result) != 0) {
 		app_fail(a, a->db.error);
-	else
+	} else {
 		a->phase = PH_SETUP;
+		a->setup_sent = db_now();
+	}
 }
 
 static void send_caps(struct app *a)
@@ -204,6 +250,16 @@ static void start_refresh(struct app *a)
 		a->busy_view = NULL;
 		app_fail(a, a->db.error);
 	}
+	/* The helper serves the first refresh only. */
+	if (!helper_busy(&a->helper))
+		helper_close(&a->helper);
+}
+
+/* Whether the main connection may take a batch: idle, and no part of the
+ * last one still due from the helper or its own COMMIT. */
+static bool db_free(const struct app *a)
+{
+	return a->db.state == DB_IDLE && !a->finish_due && !a->commit_due;
 }
 
 void app_data_arrived(struct app *a)
@@ -240,6 +296,19 @@ void app_close_view(struct app *a)
 		view_switch(a, &overview_view, NULL);
 }
 
+/* The view's batch is in, and the helper's part of it too. */
+static void finish_refresh(struct app *a)
+{
+	if (!a->finish_due || helper_busy(&a->helper))
+		return;
+	a->finish_due = false;
+	if (a->busy_view) {
+		const struct view_ops *v = a->busy_view;
+		a->busy_view = NULL;
+		v->finish(a);
+	}
+}
+
 static void on_batch_done(struct app *a)
 {
 	switch (a->phase) {
@@ -249,6 +318,9 @@ static void on_batch_done(struct app *a)
 			snprintf(why, sizeof why, "%s", a->conn_error);
 			app_fail(a, why);
 		} else {
+			helper_session_known(&a->helper, &a->db.facts);
+			if (db_now() - a->setup_sent > HELPER_MAX_RTT)
+				helper_close(&a->helper);
 			send_caps(a);
 		}
 		break;
@@ -262,11 +334,12 @@ static void on_batch_done(struct app *a)
 		caps_done(a);
 		break;
 	case PH_READY:
-		if (a->busy_view) {
-			const struct view_ops *v = a->busy_view;
-			a->busy_view = NULL;
-			v->finish(a);
+		if (a->commit_due) { /* the first part of a split batch */
+			try_commit(a);
+			break;
 		}
+		a->finish_due = true;
+		finish_refresh(a);
 		break;
 	default:
 		break;
@@ -291,6 +364,9 @@ static void handle_db(struct app *a, double now, bool ready)
 			a->conn_error[0] = '\0';
 			caps_clear(&a->caps);
 			send_setup(a);
+			/* Only now: a server that serves one session at a time
+			 * keeps the helper waiting instead of the main one. */
+			helper_start(&a->helper, a->s, a->password);
 			break;
 		case DB_EV_BATCH_DONE:
 			on_batch_done(a);
@@ -312,7 +388,7 @@ void app_refresh_now(struct app *a)
 	a->reread = true;
 	a->refresh_once = true; /* even while paused */
 	a->next_refresh = db_now();
-	a->refresh_requested = a->db.state == DB_BUSY;
+	a->refresh_requested = a->db.state == DB_BUSY || a->finish_due || a->commit_due;
 	if (a->phase == PH_DISCONNECTED)
 		a->reconnect_at = db_now();
 }
@@ -333,7 +409,7 @@ void app_set_filter(struct app *a, const char *filter)
 void app_set_interval(struct app *a, double seconds)
 {
 	a->refresh_interval = seconds;
-	if (a->phase == PH_READY && a->db.state == DB_IDLE)
+	if (a->phase == PH_READY && db_free(a))
 		a->next_refresh = a->refresh_started + seconds;
 }
 
@@ -344,7 +420,7 @@ static int poll_timeout_ms(const struct app *a, double now)
 	double wake = now + 1.0; /* ages and clocks on screen tick every second */
 	if (a->phase == PH_DISCONNECTED)
 		wake = fmin(wake, a->reconnect_at);
-	if (a->phase == PH_READY && a->db.state == DB_IDLE && (!a->paused || a->refresh_once))
+	if (a->phase == PH_READY && db_free(a) && (!a->paused || a->refresh_once))
 		wake = fmin(wake, a->next_refresh);
 	if (a->phase == PH_CONNECTING && a->db.connect_deadline > 0)
 		wake = fmin(wake, a->db.connect_deadline);
@@ -376,9 +452,14 @@ static void watch_silence(struct app *a, double now)
 static void tick(struct app *a, double now)
 {
 	watch_silence(a, now);
+	if (a->commit_due && helper_importing(&a->helper) &&
+	    now - a->refresh_started > HELPER_IMPORT_WAIT) {
+		helper_close(&a->helper);
+		try_commit(a);
+	}
 	if (a->phase == PH_DISCONNECTED && now >= a->reconnect_at)
 		start_connect(a);
-	if (a->phase == PH_READY && a->db.state == DB_IDLE && (!a->paused || a->refresh_once) &&
+	if (a->phase == PH_READY && db_free(a) && (!a->paused || a->refresh_once) &&
 	    now >= a->next_refresh) {
 		a->refresh_once = false;
 		start_refresh(a);
@@ -395,9 +476,9 @@ static bool refresh_imminent(const struct app *a, double now)
 {
 	if (a->phase != PH_READY || a->paused)
 		return false;
-	if (a->db.state == DB_BUSY)
+	if (!db_free(a))
 		return now - a->refresh_started < 0.25;
-	return a->db.state == DB_IDLE && a->next_refresh > now && a->next_refresh - now < 0.25;
+	return a->next_refresh > now && a->next_refresh - now < 0.25;
 }
 
 /* Between refreshes only the data's age in the header changes on the
@@ -424,16 +505,16 @@ static void maybe_draw(struct app *a, double now)
 	}
 }
 
-/* What one poll() watches: the signal pipe, the terminal, the socket. */
+/* What one poll() watches: the signal pipe, the terminal, the sockets. */
 struct poll_set {
-	struct pollfd fds[3];
-	int n, in, db; /* count; index of the terminal and the socket, -1 when absent */
+	struct pollfd fds[4];
+	int n, in, db, helper; /* count; index of each, -1 when absent */
 };
 
 static void poll_set_fill(struct app *a, struct poll_set *p)
 {
 	p->n = 0;
-	p->in = p->db = -1;
+	p->in = p->db = p->helper = -1;
 	p->fds[p->n++] = (struct pollfd){signal_pipe[0], POLLIN, 0};
 	if (a->fe->input_fd >= 0) {
 		p->in = p->n;
@@ -443,6 +524,11 @@ static void poll_set_fill(struct app *a, struct poll_set *p)
 	if (ev && db_fd(&a->db) >= 0) {
 		p->db = p->n;
 		p->fds[p->n++] = (struct pollfd){db_fd(&a->db), ev, 0};
+	}
+	ev = helper_poll_events(&a->helper);
+	if (ev && helper_fd(&a->helper) >= 0) {
+		p->helper = p->n;
+		p->fds[p->n++] = (struct pollfd){helper_fd(&a->helper), ev, 0};
 	}
 }
 
@@ -471,6 +557,10 @@ static bool wait_and_handle(struct app *a, double now)
 	if (p.db >= 0 && (p.fds[p.db].revents & (POLLIN | POLLERR | POLLHUP)))
 		db_heard_at = db_now();
 	handle_db(a, db_now(), p.db >= 0 && p.fds[p.db].revents);
+	bool ended = helper_step(&a->helper, db_now(), p.helper >= 0 && p.fds[p.helper].revents);
+	try_commit(a);
+	if (ended)
+		finish_refresh(a);
 	if (a->db.notifications != a->seen_notifications) {
 		/* Attune announced a change: refresh an open timeline now. */
 		a->seen_notifications = a->db.notifications;
@@ -484,6 +574,9 @@ static void app_cleanup(struct app *a)
 {
 	if (a->db.state == DB_BUSY)
 		db_cancel(&a->db);
+	if (a->helper.db.state == DB_BUSY)
+		db_cancel(&a->helper.db);
+	helper_close(&a->helper);
 	db_close(&a->db);
 	a->fe->fini(a);
 	app_close_view(a);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "db/db.h"
+#include "db/helper.h"
 #include "db/session.h"
 #include "db/txn.h"
 #include "model/model.h"
@@ -45,6 +46,10 @@ struct app {
 	struct db db;
 	struct session session; /* parameters of the setup batches in flight */
 	struct txn txn;         /* the batch in flight, as a transaction */
+	struct helper helper;   /* reads part of the first refresh (db/helper.h) */
+	bool finish_due;        /* the batch is in; the helper's part is not yet */
+	bool commit_due;        /* the batch shares its snapshot: its COMMIT waits for the import */
+	double setup_sent;      /* when the session's first batch went out */
 	struct caps caps;
 	unsigned caps_gen; /* counts completed catalog probes: SQL built from caps is stale */
 	enum app_phase phase;
@@ -80,6 +85,11 @@ struct app {
  * ntail queries (LISTEN) go after it. fn gets a as its context. 0, or -1
  * with db.error set. */
 int app_send(struct app *a, const struct db_query *q, int n, int ntail, db_result_fn fn);
+/* The same, with q[split..n) read by the helper connection in the same
+ * snapshot when it is ready (else everything by the main one). lost gets
+ * a query the helper could not read. */
+int app_send_split(struct app *a, const struct db_query *q, int split, int n, db_result_fn fn,
+                   helper_lost_fn lost);
 /* Whether a session is known to be stable (LISTEN may be used): a direct
  * connection to a primary. */
 bool app_session_stable(const struct app *a);

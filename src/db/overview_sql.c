@@ -9,6 +9,7 @@
 #include "db/txn.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/spark.h"
 
 /* The queries, in batch order. */
 enum overview_query {
@@ -374,6 +375,15 @@ static void take_now(struct snapshot *s, const struct rowset *r)
 		snapshot_set_now(s, rowset_i64(r, 0, C_NOW_US));
 }
 
+/* Count n into bucket b of a series, unless a failed part of the refresh
+ * marked it unavailable: the parts of a refresh may arrive in any order
+ * (the first refresh is read on two connections). */
+static void add_known(int64_t *series, int b, int64_t n)
+{
+	if (series[b] != SPARK_NODATA)
+		series[b] += n;
+}
+
 static void take_exec_series(struct snapshot *s, const struct rowset *r)
 {
 	for (int i = 0; i < r->nrows; i++) {
@@ -383,7 +393,7 @@ static void take_exec_series(struct snapshot *s, const struct rowset *r)
 		a->executions += n;
 		if (b >= 0) {
 			a->buckets[b] += n;
-			s->exec_created[b] += n;
+			add_known(s->exec_created, b, n);
 		}
 	}
 }
@@ -402,9 +412,9 @@ static void take_status_bucket(struct snapshot *s, const struct rowset *r, int i
 		return;
 	st->buckets[b] += n;
 	if (strcmp(status, "completed") == 0)
-		s->completed[b] += n;
+		add_known(s->completed, b, n);
 	else if (strcmp(status, "failed") == 0)
-		s->failed[b] += n;
+		add_known(s->failed, b, n);
 }
 
 static void take_statuses(struct snapshot *s, const struct rowset *r)
@@ -426,7 +436,7 @@ static void take_volume(const struct snapshot *s, const struct rowset *r, int64_
 	for (int i = 0; i < r->nrows; i++) {
 		int b = snapshot_bucket(s, rowset_i64(r, i, C_VOL_BUCKET));
 		if (b >= 0)
-			series[b] += rowset_i64(r, i, C_VOL_COUNT);
+			add_known(series, b, rowset_i64(r, i, C_VOL_COUNT));
 	}
 }
 

@@ -29,6 +29,21 @@ extern const char txn_prologue_sql[];
 /* Fill facts from a prologue result. Returns 0, or -1 when it failed. */
 int txn_take_facts(struct db_facts *f, const PGresult *res);
 
+/* A batch read on two connections as one transaction: the first exports
+ * its snapshot, the second imports it and reads the rest. The exporter's
+ * transaction is left open (no COMMIT in its batch) until the caller knows
+ * the import ran (on_import), then closed with txn_commit: the snapshot is
+ * never gone when the import runs, however the two are scheduled. Used
+ * only on a stable session (no pooler, no standby). */
+struct txn_share {
+	bool export_snapshot; /* the exporter: its snapshot goes to on_export */
+	const char *import;   /* the importer: the exported snapshot's id */
+	/* The exported snapshot's id, NULL when exporting failed. */
+	void (*on_export)(void *ctx, const char *snapshot);
+	/* The import ran (ok) or failed (every query then fails with it). */
+	void (*on_import)(void *ctx, bool ok);
+};
+
 /* What a wrapped batch keeps while in flight. */
 struct txn {
 	int map[TXN_MAX]; /* the caller's index of each statement, -1: the wrapper's own */
@@ -36,6 +51,10 @@ struct txn {
 	db_result_fn fn;
 	void *ctx;
 	struct db *db;
+	struct txn_share share;
+	char import_sql[96]; /* the importer's SET TRANSACTION SNAPSHOT */
+	int nqueries;        /* the caller's queries */
+	bool import_failed;  /* every query failed with the import */
 };
 
 /* Send q[0..n) as one transaction; the last `ntail` of them (LISTEN) go
@@ -44,9 +63,21 @@ struct txn {
 int txn_send(struct db *db, struct txn *t, long timeout_ms, const struct db_query *q, int n,
              int ntail, db_result_fn fn, void *ctx);
 
+/* txn_send for one side of a shared batch (txn_share). Returns 0, or -1
+ * with db.error set (and -1 without sending when the snapshot id is not
+ * one PostgreSQL makes). */
+int txn_send_shared(struct db *db, struct txn *t, long timeout_ms, const struct db_query *q, int n,
+                    const struct txn_share *share, db_result_fn fn, void *ctx);
+
+/* Close the exporter's transaction (txn_share) once its batch is done. */
+int txn_commit(struct db *db, struct txn *t);
+
 /* Fill out[] (room for TXN_MAX) with the wrapped statements and map[];
  * returns the count. Exposed for the blocking path and the tests. */
 int txn_wrap(const char *timeout, const struct db_query *q, int n, int ntail, struct db_query *out,
              int *map);
+/* The same for one side of a shared batch; t holds the statements' text
+ * (t->share and t->import_sql set as txn_send_shared does). */
+int txn_wrap_shared(struct txn *t, const struct db_query *q, int n, struct db_query *out, int *map);
 
 #endif

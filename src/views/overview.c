@@ -100,6 +100,22 @@ static void on_overview_result(void *ctx, int index, const PGresult *res)
 	}
 }
 
+/* A query the helper connection could not read: as if it had failed. */
+static void on_overview_lost(void *ctx, int index, const char *why)
+{
+	(void)ctx;
+	if (!ov.building || index < 0 || index >= OQ_BATCH_MAX)
+		return;
+	int q = ov.batch_index[index];
+	char text[640];
+	snprintf(text, sizeof text, "query failed: %s", why);
+	overview_unavailable(ov.building, q & ~(OQ_SETTLED | OQ_WARM), false, text);
+	if (q & OQ_SETTLED)
+		ov.settled_failed = true;
+	if (q & OQ_WARM)
+		ov.warm_failed = true;
+}
+
 /* Whether a kept part `k` was read for the range and filter of `b`. */
 static bool same_range(const struct snapshot *k, const struct snapshot *b)
 {
@@ -173,6 +189,28 @@ static void overview_init(struct app *a)
 	overview_ui.sort = (enum action_sort)a->s->sort;
 }
 
+/* The part of a batch a helper connection may read (app_send_split): every
+ * other settled query, moved to the end; returns where they begin. The
+ * settled hours are most of a first refresh, and alternating spreads the
+ * heavy ones (executions, statuses) over both connections. */
+static int split_settled(struct db_query *q, int *idx, int n)
+{
+	struct db_query hq[OQ_BATCH_MAX];
+	int hidx[OQ_BATCH_MAX], k = 0, h = 0, settled = 0;
+	for (int i = 0; i < n; i++) {
+		if ((idx[i] & OQ_SETTLED) && settled++ % 2 == 1) {
+			hq[h] = q[i];
+			hidx[h++] = idx[i];
+		} else {
+			q[k] = q[i];
+			idx[k++] = idx[i];
+		}
+	}
+	memcpy(q + k, hq, (size_t)h * sizeof *q);
+	memcpy(idx + k, hidx, (size_t)h * sizeof *idx);
+	return k;
+}
+
 static int overview_refresh(struct app *a)
 {
 	struct db_query q[OQ_BATCH_MAX];
@@ -224,7 +262,8 @@ static int overview_refresh(struct app *a)
 	}
 	a->reread = false;
 	int n = queries_overview(&ov.qs, &p, q, ov.batch_index);
-	return app_send(a, q, n, 0, on_overview_result);
+	int split = split_settled(q, ov.batch_index, n);
+	return app_send_split(a, q, split, n, on_overview_result, on_overview_lost);
 }
 
 /* Queries whose relation does not exist get a note instead of data. */
