@@ -15,7 +15,7 @@ import re
 import subprocess
 import time
 
-from attune_test import BIN, TAP, Cluster, parse_frames
+from attune_test import BIN, TAP, Cluster, parse_frames, wait_until
 from oracle import batch_and_oracle, compare_overview, from_frame, oracle
 
 t = TAP()
@@ -37,16 +37,6 @@ def statements(since):
 def app_backends():
     return int(c.value("SELECT count(*) FROM pg_stat_activity"
                        " WHERE application_name = 'attune-top'"))
-
-
-def wait_until(cond, timeout, step=0.05):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(step)
-    return cond()
 
 
 # ---------------------------------------------------------------- shared snapshot

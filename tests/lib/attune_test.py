@@ -364,6 +364,18 @@ def asan_build():
         ["ldd", BIN], capture_output=True, text=True).stdout
 
 
+def wait_until(cond, timeout, step=0.1):
+    """cond()'s first true value within timeout seconds, polled every step;
+    else its value at the end."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(step)
+    return cond()
+
+
 def processes_matching(pattern):
     """PIDs whose command line contains pattern (for leftover checks)."""
     pids = []

@@ -12,7 +12,7 @@ import signal
 import subprocess
 import time
 
-from attune_test import BIN, TAP, Cluster, Tmux
+from attune_test import BIN, TAP, Cluster, Tmux, wait_until
 from proxy import Blackhole, Proxy
 
 t = TAP()
@@ -29,16 +29,6 @@ def tcp_conninfo(port, extra=""):
 def app_backends(state_filter=""):
     return int(c.value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '%s' %s"
                        % (APP, state_filter)))
-
-
-def wait_until(cond, timeout, step=0.1):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(step)
-    return cond()
 
 
 def seconds(age):
