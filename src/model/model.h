@@ -96,7 +96,8 @@ struct worker_row {
 	const char *name, *type, *role, *status, *host;
 	int port; /* 0 when NULL */
 	bool has_heartbeat;
-	double heartbeat_age;       /* seconds, server clock */
+	int64_t heartbeat_us;       /* last heartbeat, epoch microseconds */
+	double heartbeat_age;       /* seconds before server_now_us (snapshot_finish) */
 	int64_t transitions;        /* status transitions in range */
 	int64_t recent_transitions; /* in the current and previous hour */
 };
