@@ -412,13 +412,14 @@ static void maybe_draw(struct app *a, double now)
 	bool age_due =
 	    now - last_draw >= 1.0 && !refresh_imminent(a, now) &&
 	    (a->view->ticks || (a->fe->busy && a->fe->busy(a)) || strcmp(state, drawn_state) != 0);
-	if (a->redraw || age_due) {
-		/* The overview between refreshes: only its age moved. */
+	if (a->redraw || a->redraw_part || age_due) {
+		/* The overview between refreshes: only its age moved (and the
+		 * ages in some of its panels). */
 		if (!a->redraw && !a->view->ticks && a->fe->draw_state)
 			a->fe->draw_state(a);
 		else
 			a->fe->draw(a);
-		a->redraw = false;
+		a->redraw = a->redraw_part = false;
 		last_draw = now;
 		present_state(a, drawn_state, sizeof drawn_state);
 	}

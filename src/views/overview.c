@@ -312,6 +312,14 @@ static bool kept_changed(struct app *a, const struct snapshot *s)
 	return true;
 }
 
+/* Only the ages in these panels (bits of enum panel_id) moved: they are
+ * drawn again alone, over the screen as drawn. */
+static void redraw_moved(struct app *a, unsigned panels)
+{
+	overview_ui.redraw_panels |= panels;
+	a->redraw_part = overview_ui.redraw_panels != 0;
+}
+
 static void overview_finish(struct app *a)
 {
 	struct snapshot *s = ov.building;
@@ -337,14 +345,16 @@ static void overview_finish(struct app *a)
 	sort_tables(s);
 	overview_keep_selection(a->snap, s);
 	/* A screen that would look the same is not drawn again (most
-	 * refreshes of a quiet system). */
-	bool redraw = a->redraw || a->stale || !a->snap || !snapshot_same_view(a->snap, s) ||
-	              !overview_panels_same(a->snap, s);
+	 * refreshes of a quiet system), one whose ages alone moved only
+	 * where they did. */
+	bool redraw = a->redraw || a->stale || !a->snap || !snapshot_same_view(a->snap, s);
+	unsigned moved = redraw ? 0 : overview_panels_changed(a->snap, s);
 	snapshot_free(a->snap);
 	a->snap = s;
 	app_data_arrived(a);
 	a->fe->refreshed(a);
 	a->redraw = redraw;
+	redraw_moved(a, moved);
 	app_count_refresh(a);
 }
 
@@ -541,6 +551,7 @@ const struct view_ops overview_view = {
     .abort = overview_abort,
     .fetched_at = overview_fetched_at,
     .draw = overview_draw,
+    .draw_changed = overview_draw_changed,
     .key = overview_key,
     .export = overview_export,
     .print = overview_print,
