@@ -117,7 +117,7 @@ static void start_connect(struct app *a)
 	a->redraw = true;
 }
 
-static void on_setup_result(void *ctx, int index, const PGresult *res)
+static bool on_setup_result(void *ctx, int index, PGresult *res)
 {
 	struct app *a = ctx;
 	char err[512];
@@ -125,15 +125,17 @@ static void on_setup_result(void *ctx, int index, const PGresult *res)
 		snprintf(a->conn_error, sizeof a->conn_error, "%s", err);
 	if (index == SQ_IDENTITY && !a->conn_error[0])
 		a->caps.clock_offset_us -= app_realtime_us();
+	return false;
 }
 
-static void on_caps_result(void *ctx, int index, const PGresult *res)
+static bool on_caps_result(void *ctx, int index, PGresult *res)
 {
 	struct app *a = ctx;
 	char err[512];
 	if (!a->conn_error[0] &&
 	    session_take_probe(&a->session, &a->caps, index, res, err, sizeof err) != 0)
 		snprintf(a->conn_error, sizeof a->conn_error, "%s", err);
+	return false;
 }
 
 int app_send(struct app *a, const struct db_query *q, int n, int ntail, db_result_fn fn)

@@ -374,6 +374,14 @@ static void take_now(struct snapshot *s, const struct rowset *r)
 		snapshot_set_now(s, rowset_i64(r, 0, C_NOW_US));
 }
 
+bool overview_read_now(int q, const struct rowset *r, int64_t *now_us)
+{
+	if (q != OQ_NOW || !r->ok || r->nrows != 1)
+		return false;
+	*now_us = rowset_i64(r, 0, C_NOW_US);
+	return true;
+}
+
 static void take_exec_series(struct snapshot *s, const struct rowset *r)
 {
 	for (int i = 0; i < r->nrows; i++) {

@@ -78,15 +78,16 @@ int txn_wrap(const char *timeout, const struct db_query *q, int n, int ntail, st
 	return k;
 }
 
-static void on_result(void *ctx, int index, const PGresult *res)
+static bool on_result(void *ctx, int index, PGresult *res)
 {
 	struct txn *t = ctx;
 	if (index < 0 || index >= TXN_MAX)
-		return;
+		return false;
 	if (t->map[index] == -2)
 		txn_take_facts(&t->db->facts, res);
 	else if (t->map[index] >= 0 && t->fn)
-		t->fn(t->ctx, t->map[index], res);
+		return t->fn(t->ctx, t->map[index], res);
+	return false;
 }
 
 int txn_send(struct db *db, struct txn *t, long timeout_ms, const struct db_query *q, int n,

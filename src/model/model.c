@@ -394,6 +394,12 @@ static void set_heartbeat_ages(struct snapshot *s)
 	}
 }
 
+void snapshot_move_to(struct snapshot *s, int64_t now_us)
+{
+	snapshot_set_now(s, now_us);
+	set_heartbeat_ages(s);
+}
+
 void snapshot_finish(struct snapshot *s)
 {
 	set_heartbeat_ages(s);

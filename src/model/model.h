@@ -212,6 +212,10 @@ void snapshot_panel_unavailable(struct snapshot *s, enum panel_id p, bool missin
 /* Derived figures once every result is in. */
 void snapshot_finish(struct snapshot *s);
 
+/* A finished snapshot read again unchanged at now_us: the clock, the
+ * current bucket and the workers' ages move on, nothing else. */
+void snapshot_move_to(struct snapshot *s, int64_t now_us);
+
 /* Add the settled part of a range (a snapshot of the same range filled by
  * the settled queries) into a snapshot filled by the live queries; both
  * before snapshot_finish. */
