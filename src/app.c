@@ -119,7 +119,7 @@ static void start_connect(struct app *a)
 	a->redraw = true;
 }
 
-static void on_setup_result(void *ctx, int index, const PGresult *res)
+static bool on_setup_result(void *ctx, int index, PGresult *res)
 {
 	struct app *a = ctx;
 	char err[512];
@@ -127,15 +127,17 @@ static void on_setup_result(void *ctx, int index, const PGresult *res)
 		snprintf(a->conn_error, sizeof a->conn_error, "%s", err);
 	if (index == SQ_IDENTITY && !a->conn_error[0])
 		a->caps.clock_offset_us -= app_realtime_us();
+	return false;
 }
 
-static void on_caps_result(void *ctx, int index, const PGresult *res)
+static bool on_caps_result(void *ctx, int index, PGresult *res)
 {
 	struct app *a = ctx;
 	char err[512];
 	if (!a->conn_error[0] &&
 	    session_take_probe(&a->session, &a->caps, index, res, err, sizeof err) != 0)
 		snprintf(a->conn_error, sizeof a->conn_error, "%s", err);
+	return false;
 }
 
 int app_send(struct app *a, const struct db_query *q, int n, int ntail, db_result_fn fn)
@@ -493,13 +495,14 @@ static void maybe_draw(struct app *a, double now)
 	bool age_due =
 	    now - last_draw >= 1.0 && !refresh_imminent(a, now) &&
 	    (a->view->ticks || (a->fe->busy && a->fe->busy(a)) || strcmp(state, drawn_state) != 0);
-	if (a->redraw || age_due) {
-		/* The overview between refreshes: only its age moved. */
+	if (a->redraw || a->redraw_part || age_due) {
+		/* The overview between refreshes: only its age moved (and the
+		 * ages in some of its panels). */
 		if (!a->redraw && !a->view->ticks && a->fe->draw_state)
 			a->fe->draw_state(a);
 		else
 			a->fe->draw(a);
-		a->redraw = false;
+		a->redraw = a->redraw_part = false;
 		last_draw = now;
 		present_state(a, drawn_state, sizeof drawn_state);
 	}

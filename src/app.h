@@ -75,6 +75,7 @@ struct app {
 	const struct view_ops *busy_view; /* whose batch is in flight, or NULL */
 	bool refresh_requested;           /* asked for while a batch was in flight */
 	bool reread;                      /* the user asked to read everything again */
+	bool redraw_part;                 /* only part of the view moved (view->draw_changed) */
 	long seen_notifications;          /* db.notifications already acted on */
 	bool redraw;                      /* front end should redraw */
 	bool quit;

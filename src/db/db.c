@@ -151,12 +151,13 @@ static enum db_event drain_results(struct db *db)
 			continue;
 		}
 		nulls = 0;
-		ExecStatusType st = PQresultStatus(res);
-		if (st == PGRES_PIPELINE_SYNC)
+		bool kept = false;
+		if (PQresultStatus(res) == PGRES_PIPELINE_SYNC)
 			db->nsynced++;
 		else if (db->on_result)
-			db->on_result(db->ctx, db->nsynced, res);
-		PQclear(res);
+			kept = db->on_result(db->ctx, db->nsynced, res);
+		if (!kept)
+			PQclear(res);
 		if (PQstatus(db->conn) == CONNECTION_BAD)
 			return fail(db, "connection lost: ", PQerrorMessage(db->conn));
 	}
@@ -338,4 +339,35 @@ void db_rowset(const PGresult *res, struct rowset *rs)
 	rs->ncols = rs->ok ? PQnfields(res) : 0;
 	rs->impl = res;
 	rs->cell = pg_cell;
+}
+
+void db_result_free(PGresult *res)
+{
+	PQclear(res);
+}
+
+static bool cells_same(const PGresult *a, const PGresult *b)
+{
+	int rows = PQntuples(a), cols = PQnfields(a);
+	if (rows != PQntuples(b) || cols != PQnfields(b))
+		return false;
+	for (int r = 0; r < rows; r++)
+		for (int c = 0; c < cols; c++) {
+			int len = PQgetlength(a, r, c);
+			if (len != PQgetlength(b, r, c))
+				return false;
+			/* Only an empty cell may be NULL. */
+			if (len ? memcmp(PQgetvalue(a, r, c), PQgetvalue(b, r, c), (size_t)len) != 0
+			        : PQgetisnull(a, r, c) != PQgetisnull(b, r, c))
+				return false;
+		}
+	return true;
+}
+
+bool db_results_same(const PGresult *a, const PGresult *b)
+{
+	if (!a || !b)
+		return a == b;
+	return PQresultStatus(a) == PQresultStatus(b) &&
+	       strcmp(PQresultErrorMessage(a), PQresultErrorMessage(b)) == 0 && cells_same(a, b);
 }

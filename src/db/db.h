@@ -39,8 +39,9 @@ struct db_query {
 };
 
 /* Called once per query with its result (which may be an error result).
- * The result is cleared after the call returns. */
-typedef void (*db_result_fn)(void *ctx, int index, const PGresult *res);
+ * The result is cleared after the call returns, unless the call returns
+ * true: then it keeps the result and frees it with db_result_free. */
+typedef bool (*db_result_fn)(void *ctx, int index, PGresult *res);
 
 /* The server session as each transaction's first statement finds it
  * (db/txn.h), kept per connection. */
@@ -104,5 +105,12 @@ double db_now(void);
 
 /* A query result as the model reads it; valid while `res` is. */
 void db_rowset(const PGresult *res, struct rowset *rs);
+
+/* Free a result a db_result_fn kept (NULL: nothing). */
+void db_result_free(PGresult *res);
+
+/* Whether two results (or NULLs) say the same: status, error, rows and
+ * every cell, byte for byte. */
+bool db_results_same(const PGresult *a, const PGresult *b);
 
 #endif

@@ -90,21 +90,24 @@ void helper_hold(struct helper *h, const struct db_query *q, int n, int offset, 
 	h->state = HELPER_HELD;
 }
 
-static void on_part(void *ctx, int index, const PGresult *res)
+static bool on_part(void *ctx, int index, PGresult *res)
 {
 	struct helper *h = ctx;
 	if (index < 0 || index >= h->n || h->delivered[index])
-		return;
+		return false;
 	h->delivered[index] = true;
-	if (h->fn)
-		h->fn(h->ctx, h->offset + index, res);
+	return h->fn && h->fn(h->ctx, h->offset + index, res);
 }
 
-static void on_import(void *ctx, bool ok)
+static void on_import(void *ctx, const char *failed)
 {
 	struct helper *h = ctx;
-	(void)ok; /* a failed import fails its queries (db/txn.h) */
 	h->imported = true;
+	if (failed) {
+		char why[600];
+		snprintf(why, sizeof why, "cannot share the snapshot: %s", failed);
+		lose_part(h, why);
+	}
 }
 
 void helper_export(struct helper *h, const char *snapshot)

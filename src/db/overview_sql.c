@@ -53,7 +53,7 @@ enum {
 	C_WK_STATUS,
 	C_WK_HOST,
 	C_WK_PORT,
-	C_WK_HEARTBEAT_AGE, /* seconds, NULL when never */
+	C_WK_HEARTBEAT_US, /* epoch microseconds, NULL when never */
 };
 /* worker, transitions, those from the hour before the one the part ends in */
 enum { C_WT_WORKER, C_WT_COUNT, C_WT_LAST_HOUR };
@@ -222,7 +222,7 @@ static char *sql_workers(const struct caps *c)
 	return queries_build_sql(
 	    c, "SELECT w.id, w.name, w.worker_type::text, w.worker_role::text,"
 	       " w.status::text, w.host, w.port,"
-	       " date_part('epoch', " TXN_NOW " - w.last_heartbeat) FROM S.worker w"
+	       " (extract(epoch FROM w.last_heartbeat) * 1000000)::int8 FROM S.worker w"
 	       " WHERE $1::float8 IS NOT NULL AND ($2::text IS NULL OR w.name = $2::text)"
 	       " ORDER BY w.name, w.id");
 }
@@ -384,6 +384,14 @@ static void add_known(int64_t *series, int b, int64_t n)
 		series[b] += n;
 }
 
+bool overview_read_now(int q, const struct rowset *r, int64_t *now_us)
+{
+	if (q != OQ_NOW || !r->ok || r->nrows != 1)
+		return false;
+	*now_us = rowset_i64(r, 0, C_NOW_US);
+	return true;
+}
+
 static void take_exec_series(struct snapshot *s, const struct rowset *r)
 {
 	for (int i = 0; i < r->nrows; i++) {
@@ -458,7 +466,6 @@ static void take_workers(struct snapshot *s, const struct rowset *r)
 	s->workers = arena_calloc(&s->arena, (size_t)s->nworkers, sizeof *s->workers);
 	for (int i = 0; i < s->nworkers; i++) {
 		struct worker_row *w = &s->workers[i];
-		const char *hb = rowset_text(r, i, C_WK_HEARTBEAT_AGE);
 		w->id = rowset_i64(r, i, C_WK_ID);
 		w->name = snapshot_text(s, rowset_text(r, i, C_WK_NAME));
 		w->type = snapshot_text(s, rowset_text(r, i, C_WK_TYPE));
@@ -466,8 +473,8 @@ static void take_workers(struct snapshot *s, const struct rowset *r)
 		w->status = snapshot_text(s, rowset_text(r, i, C_WK_STATUS));
 		w->host = snapshot_text(s, rowset_text(r, i, C_WK_HOST));
 		w->port = (int)rowset_i64(r, i, C_WK_PORT);
-		w->has_heartbeat = hb != NULL;
-		w->heartbeat_age = hb ? strtod(hb, NULL) : 0;
+		w->has_heartbeat = !rowset_null(r, i, C_WK_HEARTBEAT_US);
+		w->heartbeat_us = rowset_i64(r, i, C_WK_HEARTBEAT_US);
 	}
 }
 

@@ -89,6 +89,10 @@ struct overview_params {
 int queries_overview(const struct query_set *qs, const struct overview_params *p,
                      struct db_query *q, int *idx);
 
+/* The server's now (epoch microseconds) when q is the query that reads it
+ * and r holds it; false otherwise. */
+bool overview_read_now(int q, const struct rowset *r, int64_t *now_us);
+
 /* Take the rows of query q into s (a failed query marks what it feeds). */
 void overview_take(struct snapshot *s, int q, const struct rowset *r);
 /* Mark what query q feeds as unavailable: its relation is missing (not

@@ -119,27 +119,27 @@ static const char *exported(const PGresult *res)
 	return PQgetvalue(res, 0, 0);
 }
 
-static void on_result(void *ctx, int index, const PGresult *res)
+static bool on_result(void *ctx, int index, PGresult *res)
 {
 	struct txn *t = ctx;
 	if (index < 0 || index >= TXN_MAX)
-		return;
+		return false;
 	int m = t->map[index];
 	if (m == W_PROLOGUE) {
 		txn_take_facts(&t->db->facts, res);
 	} else if (m == W_EXPORT && t->share.on_export) {
 		t->share.on_export(t->ctx, exported(res));
 	} else if (m == W_IMPORT) {
-		bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		/* A failed import: nothing after it can run (their results are
+		 * dropped); on_import says why. */
+		t->import_failed = PQresultStatus(res) != PGRES_COMMAND_OK;
 		if (t->share.on_import)
-			t->share.on_import(t->ctx, ok);
-		/* Nothing after it can run: each query fails with its reason. */
-		for (int i = 0; i < t->nqueries && !ok && t->fn; i++)
-			t->fn(t->ctx, i, res);
-		t->import_failed = !ok;
+			t->share.on_import(t->ctx,
+			                   t->import_failed ? PQresultErrorMessage(res) : NULL);
 	} else if (m >= 0 && t->fn && !t->import_failed) {
-		t->fn(t->ctx, m, res);
+		return t->fn(t->ctx, m, res);
 	}
+	return false;
 }
 
 static void txn_init(struct txn *t, struct db *db, long timeout_ms, int n, db_result_fn fn,

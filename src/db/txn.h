@@ -40,8 +40,9 @@ struct txn_share {
 	const char *import;   /* the importer: the exported snapshot's id */
 	/* The exported snapshot's id, NULL when exporting failed. */
 	void (*on_export)(void *ctx, const char *snapshot);
-	/* The import ran (ok) or failed (every query then fails with it). */
-	void (*on_import)(void *ctx, bool ok);
+	/* The import ran: failed (why) or not (NULL). After a failed one no
+	 * query's result is passed on. */
+	void (*on_import)(void *ctx, const char *failed);
 };
 
 /* What a wrapped batch keeps while in flight. */

@@ -383,8 +383,26 @@ static void fold_worker_status(struct snapshot *s)
 	}
 }
 
+/* Ages on the server's clock as this refresh read it. The heartbeats are
+ * read as times, not ages, so that an unchanged worker reads the same. */
+static void set_heartbeat_ages(struct snapshot *s)
+{
+	for (int i = 0; i < s->nworkers; i++) {
+		struct worker_row *w = &s->workers[i];
+		w->heartbeat_age =
+		    w->has_heartbeat ? (double)(s->server_now_us - w->heartbeat_us) / 1e6 : 0;
+	}
+}
+
+void snapshot_move_to(struct snapshot *s, int64_t now_us)
+{
+	snapshot_set_now(s, now_us);
+	set_heartbeat_ages(s);
+}
+
 void snapshot_finish(struct snapshot *s)
 {
+	set_heartbeat_ages(s);
 	fold_worker_status(s);
 	s->total_exec = sum(s->exec_created, s->nbuckets);
 	s->total_events = sum(s->events, s->nbuckets);

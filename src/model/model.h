@@ -96,7 +96,8 @@ struct worker_row {
 	const char *name, *type, *role, *status, *host;
 	int port; /* 0 when NULL */
 	bool has_heartbeat;
-	double heartbeat_age;       /* seconds, server clock */
+	int64_t heartbeat_us;       /* last heartbeat, epoch microseconds */
+	double heartbeat_age;       /* seconds before server_now_us (snapshot_finish) */
 	int64_t transitions;        /* status transitions in range */
 	int64_t recent_transitions; /* in the current and previous hour */
 };
@@ -210,6 +211,10 @@ void snapshot_series_unavailable(struct snapshot *s, int64_t *v, const char *nam
 void snapshot_panel_unavailable(struct snapshot *s, enum panel_id p, bool missing, const char *why);
 /* Derived figures once every result is in. */
 void snapshot_finish(struct snapshot *s);
+
+/* A finished snapshot read again unchanged at now_us: the clock, the
+ * current bucket and the workers' ages move on, nothing else. */
+void snapshot_move_to(struct snapshot *s, int64_t now_us);
 
 /* Add the settled part of a range (a snapshot of the same range filled by
  * the settled queries) into a snapshot filled by the live queries; both

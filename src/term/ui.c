@@ -204,6 +204,8 @@ static void ui_draw_state(struct app *a)
 		ui_draw(a);
 		return;
 	}
+	if (a->redraw_part && a->view->draw_changed)
+		a->view->draw_changed(a, header_lines, LINES - 1);
 	curs_set(0);
 	refresh();
 }

@@ -11,13 +11,25 @@
 #include "model/tablesort.h"
 #include "views/overview.h"
 
+/* A batch as sent and its results, owned until the batch after it. */
+struct batch {
+	int n;                       /* queries sent */
+	int index[OQ_BATCH_MAX];     /* which overview query each result is */
+	PGresult *res[OQ_BATCH_MAX]; /* their results, NULL until in */
+	struct overview_params p;    /* what they asked (p.filter: a copy) */
+	unsigned qs_gen;             /* the SQL they were */
+	long range_hours;
+};
+
 /* Buckets before the current hour change only by late data, so they are
  * read once and kept: a refresh re-reads the newest hour (two in the first
  * minutes of an hour). Of that, all but the last minutes (the warm part)
  * is also kept, and read again whenever its end moves on, once a minute. */
 static struct {
 	struct snapshot *building;         /* the refresh in flight, or NULL */
-	int batch_index[OQ_BATCH_MAX];     /* which overview query each result is */
+	struct batch sent;                 /* its batch */
+	struct batch shown;                /* the batch a->snap was built from, when it read
+	                                      the live part alone; else n = 0 */
 	struct snapshot *settled;          /* kept settled part, or NULL */
 	struct snapshot *settled_building; /* settled part in flight, or NULL */
 	bool settled_failed;               /* a query of it failed */
@@ -37,6 +49,34 @@ static struct {
 } ov;
 
 struct overview_ui overview_ui = {.focus = PANEL_ACTIONS};
+
+static void batch_clear(struct batch *b)
+{
+	for (int i = 0; i < b->n; i++)
+		db_result_free(b->res[i]);
+	free((char *)b->p.filter);
+	memset(b, 0, sizeof *b);
+}
+
+/* A batch of the live part alone: its kept parts were read before. */
+static bool live_only(const struct batch *b)
+{
+	return b->n > 0 && !b->p.settled && !b->p.warm;
+}
+
+/* Whether two batches read the live part alone and asked the same. */
+static bool batch_same_ask(const struct batch *x, const struct batch *y)
+{
+	const struct overview_params *p = &x->p, *q = &y->p;
+	return live_only(x) && live_only(y) && x->n == y->n && x->qs_gen == y->qs_gen &&
+	       x->range_hours == y->range_hours &&
+	       memcmp(x->index, y->index, (size_t)x->n * sizeof *x->index) == 0 &&
+	       strcmp(p->range_start, q->range_start) == 0 &&
+	       strcmp(p->live_start, q->live_start) == 0 &&
+	       strcmp(p->hot_start, q->hot_start) == 0 && strcmp(p->live_end, q->live_end) == 0 &&
+	       (p->filter == NULL) == (q->filter == NULL) &&
+	       (!p->filter || strcmp(p->filter, q->filter) == 0);
+}
 
 static void drop_warm(void)
 {
@@ -63,18 +103,28 @@ static void overview_abort(struct app *a)
 	(void)a;
 	snapshot_free(ov.building);
 	ov.building = NULL;
+	batch_clear(&ov.sent);
+	batch_clear(&ov.shown);
 	drop_settled();
 	queries_free(&ov.qs);
 	ov.qs_gen = 0;
 }
 
-static void on_overview_result(void *ctx, int index, const PGresult *res)
+/* Results are kept until the batch ends: read exactly as the shown
+ * snapshot's were, they need not be taken again (overview_finish). */
+static bool on_overview_result(void *ctx, int index, PGresult *res)
+{
+	(void)ctx;
+	if (!ov.building || index < 0 || index >= ov.sent.n || ov.sent.res[index])
+		return false;
+	ov.sent.res[index] = res;
+	return true;
+}
+
+static void take_result(const struct app *a, int index, const PGresult *res)
 {
 	struct rowset rs;
-	const struct app *a = ctx;
-	if (!ov.building || index >= OQ_BATCH_MAX)
-		return;
-	int q = ov.batch_index[index];
+	int q = ov.sent.index[index];
 	db_rowset(res, &rs);
 	if (!rs.ok && queries_any_summary(&a->caps) && queries_ledger_unreadable(rs.sqlstate)) {
 		/* The grants changed under us: this refresh is dropped and the
@@ -104,9 +154,9 @@ static void on_overview_result(void *ctx, int index, const PGresult *res)
 static void on_overview_lost(void *ctx, int index, const char *why)
 {
 	(void)ctx;
-	if (!ov.building || index < 0 || index >= OQ_BATCH_MAX)
+	if (!ov.building || index < 0 || index >= ov.sent.n)
 		return;
-	int q = ov.batch_index[index];
+	int q = ov.sent.index[index];
 	char text[640];
 	snprintf(text, sizeof text, "query failed: %s", why);
 	overview_unavailable(ov.building, q & ~(OQ_SETTLED | OQ_WARM), false, text);
@@ -261,9 +311,14 @@ static int overview_refresh(struct app *a)
 		drop_warm();
 	}
 	a->reread = false;
-	int n = queries_overview(&ov.qs, &p, q, ov.batch_index);
-	int split = split_settled(q, ov.batch_index, n);
-	return app_send_split(a, q, split, n, on_overview_result, on_overview_lost);
+	batch_clear(&ov.sent);
+	ov.sent.n = queries_overview(&ov.qs, &p, q, ov.sent.index);
+	ov.sent.p = p;
+	ov.sent.p.filter = p.filter ? xstrdup(p.filter) : NULL;
+	ov.sent.qs_gen = ov.qs_gen;
+	ov.sent.range_hours = a->range_hours;
+	int split = split_settled(q, ov.sent.index, ov.sent.n);
+	return app_send_split(a, q, split, ov.sent.n, on_overview_result, on_overview_lost);
 }
 
 /* Queries whose relation does not exist get a note instead of data. */
@@ -351,19 +406,118 @@ static bool kept_changed(struct app *a, const struct snapshot *s)
 	return true;
 }
 
+/* Only the ages in these panels (bits of enum panel_id) moved: they are
+ * drawn again alone, over the screen as drawn. */
+static void redraw_moved(struct app *a, unsigned panels)
+{
+	overview_ui.redraw_panels |= panels;
+	a->redraw_part = overview_ui.redraw_panels != 0;
+}
+
+/* Every result of the batch just ended, into the snapshots it feeds. */
+static void take_results(const struct app *a)
+{
+	for (int i = 0; i < ov.sent.n; i++)
+		if (ov.sent.res[i])
+			take_result(a, i, ov.sent.res[i]);
+}
+
+/* Whether the batch just ended read what the shown one did, its now
+ * aside (found in *now_us). */
+static bool same_as_shown(int64_t *now_us)
+{
+	bool now_read = false;
+	if (!batch_same_ask(&ov.sent, &ov.shown))
+		return false;
+	for (int i = 0; i < ov.sent.n; i++) {
+		struct rowset rs;
+		if (ov.sent.res[i] && !now_read) {
+			db_rowset(ov.sent.res[i], &rs);
+			if (overview_read_now(ov.sent.index[i], &rs, now_us)) {
+				now_read = true;
+				continue;
+			}
+		}
+		if (!db_results_same(ov.sent.res[i], ov.shown.res[i]))
+			return false;
+	}
+	return now_read;
+}
+
+/* A refresh that read what the shown one did shows the same snapshot at
+ * its new now: nothing is taken, merged or sorted again. The panels whose
+ * ages moved are drawn again alone. False when more than that would
+ * change: then the results are taken as usual. */
+static bool show_again(struct app *a)
+{
+	int64_t now_us;
+	struct snapshot *old = a->snap;
+	if (!old || a->stale || !same_as_shown(&now_us))
+		return false;
+	/* The shown snapshot as it would be at now_us: it shares every row
+	 * but the workers', whose ages move. */
+	size_t wsize = (size_t)old->nworkers * sizeof *old->workers;
+	struct snapshot next = *old;
+	next.workers = xmalloc(wsize);
+	if (wsize)
+		memcpy(next.workers, old->workers, wsize);
+	snapshot_move_to(&next, now_us);
+	bool same = snapshot_same_view(old, &next);
+	if (same) {
+		redraw_moved(a, overview_panels_changed(old, &next));
+		if (wsize)
+			memcpy(old->workers, next.workers, wsize);
+		old->server_now_us = next.server_now_us;
+		old->fetched_at = db_now();
+		old->refresh_seconds = old->fetched_at - a->refresh_started;
+		a->caps.clock_offset_us = old->server_now_us - app_realtime_us();
+	}
+	free(next.workers);
+	return same;
+}
+
+/* The shown snapshot was built from the batch just ended: kept to compare
+ * the next one with, when it read the live part alone. */
+static void keep_shown(void)
+{
+	batch_clear(&ov.shown);
+	if (live_only(&ov.sent)) {
+		ov.shown = ov.sent;
+		memset(&ov.sent, 0, sizeof ov.sent);
+	}
+	batch_clear(&ov.sent);
+}
+
 static void overview_finish(struct app *a)
 {
 	struct snapshot *s = ov.building;
-	ov.building = NULL;
-	if (!s)
+	if (!s) {
+		batch_clear(&ov.sent);
 		return;
+	}
+	if (show_again(a)) {
+		bool redraw = a->redraw;
+		snapshot_free(s);
+		ov.building = NULL;
+		batch_clear(&ov.sent);
+		app_data_arrived(a);
+		a->fe->refreshed(a);
+		a->redraw = redraw;
+		app_count_refresh(a);
+		return;
+	}
+	take_results(a);
+	ov.building = NULL;
+	batch_clear(&ov.shown);
 	if (ov.ledger_lost) {
 		snapshot_free(s);
+		batch_clear(&ov.sent);
 		read_raw_from_now(a);
 		return;
 	}
 	if (kept_changed(a, s)) {
 		snapshot_free(s);
+		batch_clear(&ov.sent);
 		return;
 	}
 	merge_settled(a, s);
@@ -376,14 +530,17 @@ static void overview_finish(struct app *a)
 	sort_tables(s);
 	overview_keep_selection(a->snap, s);
 	/* A screen that would look the same is not drawn again (most
-	 * refreshes of a quiet system). */
-	bool redraw = a->redraw || a->stale || !a->snap || !snapshot_same_view(a->snap, s) ||
-	              !overview_panels_same(a->snap, s);
+	 * refreshes of a quiet system), one whose ages alone moved only
+	 * where they did. */
+	bool redraw = a->redraw || a->stale || !a->snap || !snapshot_same_view(a->snap, s);
+	unsigned moved = redraw ? 0 : overview_panels_changed(a->snap, s);
 	snapshot_free(a->snap);
 	a->snap = s;
+	keep_shown();
 	app_data_arrived(a);
 	a->fe->refreshed(a);
 	a->redraw = redraw;
+	redraw_moved(a, moved);
 	app_count_refresh(a);
 }
 
@@ -580,6 +737,7 @@ const struct view_ops overview_view = {
     .abort = overview_abort,
     .fetched_at = overview_fetched_at,
     .draw = overview_draw,
+    .draw_changed = overview_draw_changed,
     .key = overview_key,
     .export = overview_export,
     .print = overview_print,

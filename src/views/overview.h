@@ -18,6 +18,7 @@ struct overview_ui {
 	bool rev[PANEL_COUNT];                  /* ... in the opposite order */
 	char search[128];                       /* '/' text in the focused table, "" none */
 	int search_from;                        /* the selection when '/' was pressed */
+	unsigned redraw_panels;                 /* bits of enum panel_id: draw these again */
 };
 
 /* Kept across views: back from a timeline the selection is where it was. */
@@ -25,6 +26,9 @@ extern struct overview_ui overview_ui;
 
 /* Draw the panels between lines top and bottom (views/overview_panels.c). */
 void overview_draw(struct app *a, int top, int bottom);
+/* Draw again, over the screen as drawn, the health line and the panels in
+ * overview_ui.redraw_panels (whose ages moved). */
+void overview_draw_changed(struct app *a, int top, int bottom);
 /* A batch-mode frame: the header, then every panel. */
 void overview_print(struct app *a);
 /* From the panel table (views/overview_panels.c). A table is a panel with
@@ -47,9 +51,9 @@ const char *overview_sort_mark(enum panel_id p, int col);
 int overview_put_head(int y, int x, int w, enum panel_id p, int col, const char *text, bool right);
 /* ", sort: name ↓" for a title when table p is not in its own order, "". */
 void overview_sort_title(enum panel_id p, char *buf, size_t len);
-/* False when a panel's own comparison sees a change the model's
- * snapshot_same_view does not look at. */
-bool overview_panels_same(const struct snapshot *a, const struct snapshot *b);
+/* The panels (bits of enum panel_id) whose own comparison sees a change
+ * the model's snapshot_same_view does not look at (their ages on screen). */
+unsigned overview_panels_changed(const struct snapshot *a, const struct snapshot *b);
 
 /* From views/overview_rows.c: the selection kept on its item. */
 /* Row i's key (execution change, action ref, worker id): false when none. */

@@ -894,36 +894,25 @@ static const struct {
 };
 #define PANEL_N ((int)(sizeof panels / sizeof *panels))
 
-void overview_draw(struct app *a, int top, int bottom)
+/* Where each panel goes below the health line (h = 0: not shown). */
+static void layout(const struct app *a, int top, int avail, struct rect r[PANEL_N])
 {
-	int avail = bottom - top;
-	if (!a->snap && avail > 0)
-		put(top + 1, 0, COLS, theme.attr[R_DIM],
-		    a->phase == PH_READY ? "loading…" : "connecting to the database…");
-	if (!a->snap || avail <= 1)
-		return;
-	/* Problems first: the health line, then the panels. */
-	problems_draw_health(a, top++, COLS);
-	avail--;
+	memset(r, 0, PANEL_N * sizeof *r);
 	if (COLS >= 160 && avail >= 20) {
 		int lw = COLS / 2, rw = COLS - lw - 1;
 		int sh = status_want(a->snap, lw);
 		if (sh > avail - 7 - 5)
 			sh = avail - 7 - 5;
-		struct rect tp = {top, 0, 7, lw}, st = {top + 7, 0, sh, lw};
-		struct rect ac = {top + 7 + sh, 0, avail - 7 - sh, lw};
+		r[PANEL_THROUGHPUT] = (struct rect){top, 0, 7, lw};
+		r[PANEL_STATUS] = (struct rect){top + 7, 0, sh, lw};
+		r[PANEL_ACTIONS] = (struct rect){top + 7 + sh, 0, avail - 7 - sh, lw};
 		/* Workers as tall as their problems need, then failures and changes. */
 		int probs = 2 + health_problem_workers(a->snap), hw = avail / 3, hf = avail / 3;
 		if (probs > hw)
 			hw = probs < avail / 2 ? probs : avail / 2;
-		struct rect wk = {top, lw + 1, hw, rw}, fl = {top + hw, lw + 1, hf, rw};
-		struct rect ch = {top + hw + hf, lw + 1, avail - hw - hf, rw};
-		draw_throughput(a, tp);
-		draw_status(a, st);
-		draw_actions(a, ac);
-		draw_workers(a, wk);
-		problems_draw_failures(a, fl);
-		draw_changes(a, ch);
+		r[PANEL_WORKERS] = (struct rect){top, lw + 1, hw, rw};
+		r[PANEL_FAILURES] = (struct rect){top + hw, lw + 1, hf, rw};
+		r[PANEL_CHANGES] = (struct rect){top + hw + hf, lw + 1, avail - hw - hf, rw};
 		return;
 	}
 	struct layout_need need[PANEL_N];
@@ -935,11 +924,44 @@ void overview_draw(struct app *a, int top, int bottom)
 	need[PANEL_WORKERS].first = 2 + health_problem_workers(a->snap);
 	layout_split_rows(avail, need, PANEL_N, h);
 	for (int i = 0; i < PANEL_N; i++) {
-		if (!h[i])
-			continue;
-		panels[i].draw(a, (struct rect){y, 0, h[i], COLS});
+		r[i] = (struct rect){y, 0, h[i], COLS};
 		y += h[i];
 	}
+}
+
+/* The panels in `which` (bits of enum panel_id) and the health line, on
+ * a screen that holds the rest as drawn; every panel when `all`. */
+static void draw_panels(struct app *a, int top, int bottom, unsigned which, bool all)
+{
+	int avail = bottom - top;
+	if (!a->snap && avail > 0)
+		put(top + 1, 0, COLS, theme.attr[R_DIM],
+		    a->phase == PH_READY ? "loading…" : "connecting to the database…");
+	if (!a->snap || avail <= 1)
+		return;
+	/* Problems first: the health line, then the panels. */
+	problems_draw_health(a, top++, COLS);
+	struct rect r[PANEL_N];
+	layout(a, top, avail - 1, r);
+	for (int i = 0; i < PANEL_N; i++) {
+		if (!r[i].h || (!all && !(which & 1u << i)))
+			continue;
+		for (int y = 0; !all && y < r[i].h; y++)
+			fill(r[i].y + y, r[i].x, r[i].w, A_NORMAL);
+		panels[i].draw(a, r[i]);
+	}
+}
+
+void overview_draw(struct app *a, int top, int bottom)
+{
+	draw_panels(a, top, bottom, 0, true);
+	overview_ui.redraw_panels = 0;
+}
+
+void overview_draw_changed(struct app *a, int top, int bottom)
+{
+	draw_panels(a, top, bottom, overview_ui.redraw_panels, false);
+	overview_ui.redraw_panels = 0;
 }
 
 enum panel_id overview_next_table(enum panel_id p, int dir)
@@ -968,12 +990,13 @@ const char *overview_export_name(enum panel_id p)
 	return panels[p].export;
 }
 
-bool overview_panels_same(const struct snapshot *a, const struct snapshot *b)
+unsigned overview_panels_changed(const struct snapshot *a, const struct snapshot *b)
 {
+	unsigned changed = 0;
 	for (int i = 0; i < PANEL_N; i++)
 		if (panels[i].same && !panels[i].same(a, b))
-			return false;
-	return true;
+			changed |= 1u << i;
+	return changed;
 }
 
 void overview_print(struct app *a)

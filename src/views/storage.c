@@ -30,14 +30,15 @@ static void st_view_close(struct app *a)
 }
 
 /* Results of a batch whose view was closed meanwhile are dropped. */
-static void on_storage_result(void *ctx, int index, const PGresult *res)
+static bool on_storage_result(void *ctx, int index, PGresult *res)
 {
 	struct app *a = ctx;
 	struct rowset rs;
 	if (a->busy_view != &storage_view)
-		return;
+		return false;
 	db_rowset(res, &rs);
 	storage_take(&((struct st_view *)a->view_state)->st, index, &rs);
+	return false;
 }
 
 static int st_view_refresh(struct app *a)

@@ -72,14 +72,15 @@ static void timeline_close(struct app *a)
 }
 
 /* Results of a batch whose timeline was closed meanwhile are dropped. */
-static void on_timeline_result(void *ctx, int index, const PGresult *res)
+static bool on_timeline_result(void *ctx, int index, PGresult *res)
 {
 	struct app *a = ctx;
 	struct rowset rs;
 	if (a->busy_view != &timeline_view)
-		return;
+		return false;
 	db_rowset(res, &rs);
 	timeline_take(&((struct tl_view *)a->view_state)->tl, index, &rs);
+	return false;
 }
 
 static int timeline_refresh(struct app *a)

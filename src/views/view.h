@@ -28,6 +28,8 @@ struct view_ops {
 	double (*fetched_at)(const struct app *a);
 	void (*close)(struct app *a); /* free the view's state */
 	void (*draw)(struct app *a, int top, int bottom);
+	/* Draw again only what a->redraw_part says moved (NULL: none). */
+	void (*draw_changed)(struct app *a, int top, int bottom);
 	/* A key; false when the application-wide meaning applies. */
 	bool (*key)(struct app *a, enum key_action act);
 	void (*export)(struct app *a); /* 'e' */

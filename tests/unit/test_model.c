@@ -2,6 +2,7 @@
  * (src/db/overview_sql.c): taking rows, merging the settled and live parts
  * of a range, same-view detection and sorting, from rows built in memory
  * (no server). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "db/queries.h"
@@ -31,12 +32,22 @@ static void fail(struct snapshot *s, const char *query, const char *error)
 
 static char bucket[4][24];
 
+/* The server's now of range(), epoch microseconds. */
+#define NOW_US ((START + 3 * H + 60) * (int64_t)1000000)
+
+/* A heartbeat `age` seconds before NOW_US, as the workers query reads it. */
+static const char *beat(char buf[24], double age)
+{
+	snprintf(buf, 24, "%lld", (long long)(NOW_US - (int64_t)(age * 1e6)));
+	return buf;
+}
+
 /* A 3-hour range: buckets 0..3 (the current hour is the fourth). */
 static struct snapshot *range(void)
 {
 	for (int i = 0; i < 4; i++)
 		snprintf(bucket[i], sizeof bucket[i], "%lld", (long long)(START + i * H));
-	return snapshot_new(3, START, (START + 3 * H + 60) * (int64_t)1000000, NULL);
+	return snapshot_new(3, START, NOW_US, NULL);
 }
 
 static void fill_live(struct snapshot *s)
@@ -74,8 +85,10 @@ static void test_take(void)
 	struct snapshot *s = range();
 	is_int(s->nbuckets, 4, "three hours and the current one: four buckets");
 	fill_live(s);
-	const char *workers[] = {"1", "w-1", "python", "action", "active",   "h",  "8080", "2.5",
-	                         "2", "w-2", NULL,     NULL,     "inactive", NULL, NULL,   NULL};
+	char b1[24];
+	const char *workers[] = {"1",        "w-1",         "python", "action", "active", "h",
+	                         "8080",     beat(b1, 2.5), "2",      "w-2",    NULL,     NULL,
+	                         "inactive", NULL,          NULL,     NULL};
 	take(s, "workers", 8, 2, workers);
 	const char *inflight[] = {"running", "3", "scheduled", "2"};
 	take(s, "in flight", 2, 2, inflight);
@@ -120,9 +133,11 @@ static void test_failed(void)
  * part's last hour are recent only while it is the previous hour. */
 static void test_worker_status(void)
 {
-	const char *workers[] = {"1", "w-1", "python", "action", "active", "h", "8080", "2.5",
-	                         "2", "w-2", "python", "action", "active", "h", "8081", "1",
-	                         "3", "w-3", "python", "action", "active", "h", "8082", "1"};
+	char b1[24], b2[24], b3[24];
+	const char *workers[] = {
+	    "1", "w-1", "python", "action", "active", "h", "8080", beat(b1, 2.5),
+	    "2", "w-2", "python", "action", "active", "h", "8081", beat(b2, 1),
+	    "3", "w-3", "python", "action", "active", "h", "8082", beat(b3, 1)};
 	const char *live_tr[] = {"w-2", "3", "0", "w-1", "1", "0"};
 	const char *settled_tr[] = {"w-1", "10", "4", "w-9", "5", "5"};
 	for (int recent = 0; recent < 2; recent++) {
@@ -169,10 +184,11 @@ static void test_merge(void)
 static void test_same_view(void)
 {
 	struct snapshot *a = range(), *b = range();
-	const char *w1[] = {"1", "w", NULL, NULL, "active", NULL, NULL, "2.1", "0", "0"};
-	const char *w2[] = {"1", "w", NULL, NULL, "active", NULL, NULL, "2.9", "0", "0"};
-	const char *w3[] = {"1", "w", NULL, NULL, "active", NULL, NULL, "61.0", "0", "0"};
-	const char *w4[] = {"1", "w", NULL, NULL, "active", NULL, NULL, "3.0", "0", "0"};
+	char b1[24], b2[24], b3[24], b4[24];
+	const char *w1[] = {"1", "w", NULL, NULL, "active", NULL, NULL, beat(b1, 2.1), "0", "0"};
+	const char *w2[] = {"1", "w", NULL, NULL, "active", NULL, NULL, beat(b2, 2.9), "0", "0"};
+	const char *w3[] = {"1", "w", NULL, NULL, "active", NULL, NULL, beat(b3, 61.0), "0", "0"};
+	const char *w4[] = {"1", "w", NULL, NULL, "active", NULL, NULL, beat(b4, 3.0), "0", "0"};
 	fill_live(a);
 	fill_live(b);
 	take(a, "workers", 10, 1, w1);
