@@ -50,6 +50,8 @@ struct app {
 	bool finish_due;        /* the batch is in; the helper's part is not yet */
 	bool commit_due;        /* the batch shares its snapshot: its COMMIT waits for the import */
 	double setup_sent;      /* when the session's first batch went out */
+	double last_refresh;    /* seconds the last refresh took */
+	double db_quiet_until;  /* the busy socket is not watched before this */
 	struct caps caps;
 	unsigned caps_gen; /* counts completed catalog probes: SQL built from caps is stale */
 	enum app_phase phase;
