@@ -392,10 +392,19 @@ class LaneHandler extends PGLiteSocketHandler {
     }
     this.buf = terminate ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(off));
     if (parts.length) {
-      const batch = Buffer.concat(parts);
+      // One PGlite call per Sync-terminated group: given a long pipeline in one
+      // call, PGlite sometimes stops part-way and drops the rest of its input,
+      // and the client waits for answers that never come.
+      const groups = [];
+      let cur = [];
+      for (const p of parts) {
+        cur.push(p);
+        if (p[0] === 0x53) { groups.push(Buffer.concat(cur)); cur = []; }
+      }
+      if (cur.length) groups.push(Buffer.concat(cur));
       this.chain = this.chain.then(() => {
         if (this.finished) return;
-        this.send(this.run(batch));
+        this.send(Buffer.concat(groups.map((g) => this.run(g))));
       }).catch((e) => { log('exec:', e); this.close(); });
     }
     if (terminate) this.chain = this.chain.then(() => this.close());
