@@ -6,15 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/arena.h"
-
 static void forget_part(struct helper *h)
 {
-	for (int i = 0; i < h->n; i++)
-		for (int k = 0; k < DB_MAX_PARAMS; k++) {
-			free(h->params[i][k]);
-			h->params[i][k] = NULL;
-		}
 	h->n = 0;
 	h->fn = NULL;
 	h->lost = NULL;
@@ -29,8 +22,19 @@ static void lose_part(struct helper *h, const char *why)
 	forget_part(h);
 }
 
+/* The connection failed: what was due is lost, with its reason. */
+static void fail(struct helper *h)
+{
+	char why[600];
+	snprintf(why, sizeof why, "the second connection failed: %s", h->db.error);
+	lose_part(h, why);
+	helper_close(h);
+}
+
 void helper_close(struct helper *h)
 {
+	if (h->state == HELPER_OFF)
+		return;
 	if (h->state == HELPER_HELD || h->state == HELPER_BUSY)
 		lose_part(h, "the second connection closed");
 	forget_part(h);
@@ -73,14 +77,8 @@ void helper_hold(struct helper *h, const struct db_query *q, int n, int offset, 
 	forget_part(h);
 	if (n > TXN_QUERIES)
 		n = TXN_QUERIES;
-	for (int i = 0; i < n; i++) {
-		h->q[i] = q[i];
-		for (int k = 0; k < q[i].nparams && k < DB_MAX_PARAMS; k++) {
-			h->params[i][k] = q[i].params[k] ? xstrdup(q[i].params[k]) : NULL;
-			h->q[i].params[k] = h->params[i][k];
-		}
-		h->delivered[i] = false;
-	}
+	memcpy(h->q, q, (size_t)n * sizeof *q);
+	memset(h->delivered, 0, sizeof h->delivered);
 	h->n = n;
 	h->offset = offset;
 	h->fn = fn;
@@ -119,14 +117,10 @@ void helper_export(struct helper *h, const char *snapshot)
 		return;
 	}
 	struct txn_share share = {.import = snapshot, .on_import = on_import};
-	if (txn_send_shared(&h->db, &h->txn, h->timeout_ms, h->q, h->n, &share, on_part, h) != 0) {
-		char why[600];
-		snprintf(why, sizeof why, "the second connection failed: %s", h->db.error);
-		lose_part(h, why);
-		helper_close(h);
-		return;
-	}
-	h->state = HELPER_BUSY;
+	if (txn_send_shared(&h->db, &h->txn, h->timeout_ms, h->q, h->n, &share, on_part, h) != 0)
+		fail(h);
+	else
+		h->state = HELPER_BUSY;
 }
 
 int helper_fd(const struct helper *h)
@@ -156,14 +150,9 @@ static bool on_event(struct helper *h, enum db_event ev)
 			return true;
 		}
 		return false;
-	case DB_EV_FAILED: {
-		char why[600];
-		snprintf(why, sizeof why, "the second connection failed: %s", h->db.error);
-		if (due)
-			lose_part(h, why);
-		helper_close(h);
+	case DB_EV_FAILED:
+		fail(h);
 		return due;
-	}
 	case DB_EV_NONE:
 		break;
 	}

@@ -31,10 +31,9 @@ struct helper {
 	enum helper_state state;
 	long timeout_ms;
 	bool imported; /* its part's import ran (or failed) */
-	/* The part held until the snapshot is known: SQL owned by the caller
-	 * (alive until the refresh ends), parameters copied. */
+	/* The part held until the snapshot is known: its SQL and parameters
+	 * are the caller's, alive until the part ends. */
 	struct db_query q[TXN_QUERIES];
-	char *params[TXN_QUERIES][DB_MAX_PARAMS];
 	bool delivered[TXN_QUERIES];
 	int n, offset; /* its queries are the caller's offset.. offset+n-1 */
 	db_result_fn fn;

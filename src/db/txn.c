@@ -142,15 +142,13 @@ static bool on_result(void *ctx, int index, PGresult *res)
 	return false;
 }
 
-static void txn_init(struct txn *t, struct db *db, long timeout_ms, int n, db_result_fn fn,
-                     void *ctx)
+static void txn_init(struct txn *t, struct db *db, long timeout_ms, db_result_fn fn, void *ctx)
 {
 	snprintf(t->timeout, sizeof t->timeout, "%ld", timeout_ms);
 	t->fn = fn;
 	t->ctx = ctx;
 	t->db = db;
 	t->share = (struct txn_share){0};
-	t->nqueries = n;
 	t->import_failed = false;
 }
 
@@ -158,7 +156,7 @@ int txn_send(struct db *db, struct txn *t, long timeout_ms, const struct db_quer
              int ntail, db_result_fn fn, void *ctx)
 {
 	struct db_query out[TXN_MAX];
-	txn_init(t, db, timeout_ms, n, fn, ctx);
+	txn_init(t, db, timeout_ms, fn, ctx);
 	int k = txn_wrap(t->timeout, q, n, ntail, out, t->map);
 	return db_send_batch(db, out, k, on_result, t);
 }
@@ -176,7 +174,7 @@ int txn_send_shared(struct db *db, struct txn *t, long timeout_ms, const struct 
                     const struct txn_share *share, db_result_fn fn, void *ctx)
 {
 	struct db_query out[TXN_MAX];
-	txn_init(t, db, timeout_ms, n, fn, ctx);
+	txn_init(t, db, timeout_ms, fn, ctx);
 	t->share = *share;
 	if (share->import) {
 		if (!snapshot_id_ok(share->import)) {

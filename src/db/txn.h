@@ -54,8 +54,7 @@ struct txn {
 	struct db *db;
 	struct txn_share share;
 	char import_sql[96]; /* the importer's SET TRANSACTION SNAPSHOT */
-	int nqueries;        /* the caller's queries */
-	bool import_failed;  /* every query failed with the import */
+	bool import_failed;  /* the import failed: no result is passed on */
 };
 
 /* Send q[0..n) as one transaction; the last `ntail` of them (LISTEN) go

@@ -312,9 +312,11 @@ static int overview_refresh(struct app *a)
 	}
 	a->reread = false;
 	batch_clear(&ov.sent);
-	ov.sent.n = queries_overview(&ov.qs, &p, q, ov.sent.index);
+	/* The queries' parameters point into the batch's own copy: a part the
+	 * helper connection sends later still has them. */
 	ov.sent.p = p;
 	ov.sent.p.filter = p.filter ? xstrdup(p.filter) : NULL;
+	ov.sent.n = queries_overview(&ov.qs, &ov.sent.p, q, ov.sent.index);
 	ov.sent.qs_gen = ov.qs_gen;
 	ov.sent.range_hours = a->range_hours;
 	int split = split_settled(q, ov.sent.index, ov.sent.n);
